@@ -1,0 +1,294 @@
+"""Settings: defaults < config file < PAPERS_* environment < command-line flags.
+
+Also owns where papercli keeps things (platformdirs, PAPERS_HOME, PAPERS_CONFIG) and the
+comment-preserving edit behind ``papers config set``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papercli.errors import ConfigError
+from papercli.models import ANNOUNCE_TYPES, CATEGORY_RE, Topic
+
+APP_NAME = "papercli"
+TOPIC_NAME_RE = re.compile(r"[A-Za-z0-9_\-]+")
+_SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One setting: its dotted name in the file, its type, default and environment variable."""
+
+    name: str
+    kind: str  # bool | int | float | str | url | list | categories | types | security
+    default: Any
+    env: str | None = None
+    help: str = ""
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("sources.hf", "bool", True, None, "show Hugging Face Daily Papers"),
+        Key(
+            "sources.arxiv_categories",
+            "categories",
+            (),
+            "PAPERS_CATEGORIES",
+            "arXiv categories to follow",
+        ),
+        Key(
+            "sources.arxiv_announce_types",
+            "types",
+            ("new", "cross"),
+            None,
+            "arXiv announcement types shown by default",
+        ),
+        Key("network.hf_url", "url", "https://huggingface.co", "PAPERS_HF_URL", "HF base URL"),
+        Key(
+            "network.arxiv_rss_url",
+            "url",
+            "https://rss.arxiv.org",
+            "PAPERS_ARXIV_RSS_URL",
+            "arXiv RSS base URL",
+        ),
+        Key(
+            "network.arxiv_api_url",
+            "url",
+            "https://export.arxiv.org",
+            "PAPERS_ARXIV_API_URL",
+            "arXiv API base URL",
+        ),
+        Key(
+            "network.arxiv_delay", "float", 3.0, "PAPERS_ARXIV_DELAY", "seconds between arXiv calls"
+        ),
+        Key("network.timeout", "float", 20.0, "PAPERS_TIMEOUT", "seconds per request"),
+        Key("network.retries", "int", 3, "PAPERS_RETRIES", "attempts per request"),
+        Key("network.contact", "str", "", "PAPERS_CONTACT", "e-mail in the User-Agent"),
+        Key("network.max_response_mb", "float", 32.0, None, "largest response read"),
+        Key("network.hf_concurrency", "int", 4, None, "parallel HF requests in backfills"),
+        Key(
+            "cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES", "refresh newest listing after"
+        ),
+        Key("digest.send_empty", "bool", False, None, "mail a digest even when nothing is new"),
+        Key("digest.email.host", "str", "", "PAPERS_SMTP_HOST", "SMTP server"),
+        Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT", "SMTP port"),
+        Key("digest.email.security", "security", "starttls", None, "starttls, ssl or none"),
+        Key("digest.email.username", "str", "", "PAPERS_SMTP_USER", "SMTP login"),
+        Key("digest.email.from", "str", "", None, "From address"),
+        Key("digest.email.to", "list", (), None, "recipients"),
+        Key("digest.email.password_command", "str", "", None, "command printing the password"),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective configuration of one invocation."""
+
+    data_dir: Path
+    config_path: Path
+    values: Mapping[str, Any]
+    origins: Mapping[str, str]
+    topics: Mapping[str, Topic] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The arXiv categories followed."""
+        return self.values["sources.arxiv_categories"]
+
+    @property
+    def ttl_seconds(self) -> float:
+        """How long the newest listing counts as fresh."""
+        return float(self.values["cache.ttl_minutes"]) * 60.0
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the cache and state live: $PAPERS_HOME or the platform's user data dir."""
+    home = (os.environ if environ is None else environ).get("PAPERS_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the config file lives: $PAPERS_CONFIG or the platform's user config dir."""
+    path = (os.environ if environ is None else environ).get("PAPERS_CONFIG")
+    if path:
+        return Path(path).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def convert(key: Key, value: Any, where: str) -> Any:
+    """Check and convert one raw value (from TOML, env text or a flag) to the key's type."""
+    kind = key.kind
+    try:
+        if kind == "bool":
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered in ("1", "true", "yes", "on"):
+                    return True
+                if lowered in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError
+            if isinstance(value, bool):
+                return value
+            raise ValueError
+        if kind in ("int", "float"):
+            if isinstance(value, bool):
+                raise ValueError
+            number = int(value) if kind == "int" else float(value)
+            if number < 0:
+                raise ValueError
+            return number
+        if kind in ("list", "categories", "types"):
+            items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+            if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+                raise ValueError
+            items = tuple(v for v in items if v)
+            if kind == "categories":
+                bad = [c for c in items if not CATEGORY_RE.fullmatch(c)]
+                if bad:
+                    raise ConfigError(f"{where}: {bad[0]!r} is not an arXiv category (e.g. cs.CL)")
+            if kind == "types":
+                bad = [t for t in items if t not in ANNOUNCE_TYPES]
+                if bad:
+                    allowed = ", ".join(ANNOUNCE_TYPES)
+                    raise ConfigError(f"{where}: {bad[0]!r} is not one of {allowed}")
+            return items
+        if not isinstance(value, str):
+            raise ValueError
+        if kind == "url":
+            if not re.match(r"https?://[^/\s]+", value):
+                raise ConfigError(f"{where}: {value!r} is not an http(s) URL")
+            return value.rstrip("/")
+        if kind == "security" and value not in _SECURITY:
+            raise ConfigError(f"{where}: {value!r} is not one of {', '.join(_SECURITY)}")
+        return value
+    except (TypeError, ValueError):
+        expected = {
+            "bool": "true or false",
+            "int": "a whole number >= 0",
+            "float": "a number >= 0",
+            "list": "a list of text",
+            "categories": "a list of arXiv categories",
+            "types": "a list of announce types",
+        }.get(kind, "text")
+        raise ConfigError(f"{where}: expected {expected}, got {value!r}") from None
+
+
+def _line_of(text: str, dotted: str) -> int | None:
+    """Best-effort line number of a key in TOML text, for error messages."""
+    last = dotted.rsplit(".", 1)[-1]
+    pattern = re.compile(
+        rf"^\s*(?:{re.escape(dotted)}|{re.escape(last)}|\"{re.escape(last)}\")\s*="
+    )
+    for number, line in enumerate(text.splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in table.items():
+        dotted = f"{prefix}{name}"
+        if isinstance(value, dict) and dotted not in KEYS:
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def read_config_file(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse the config file; a missing file is an empty config. Returns (data, text)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML: {exc}",
+            hint="fix it, or start over with `papers config init --force`",
+        ) from None
+
+
+def _parse_topics(raw: Any, path: Path, text: str) -> dict[str, Topic]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [topics] must be a table of tables")
+    topics: dict[str, Topic] = {}
+    for name, body in raw.items():
+        where = f"{path}, line {_line_of(text, name) or '?'}, topic {name!r}"
+        if not TOPIC_NAME_RE.fullmatch(name):
+            raise ConfigError(f"{where}: a topic name may hold letters, digits, - and _")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: expected a table ([topics.{name}])")
+        unknown = set(body) - {"keywords", "exclude", "categories", "authors"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        list_key = Key("", "list", ())
+        cats = convert(Key("", "categories", ()), body.get("categories", []), where)
+        topics[name] = Topic(
+            name=name,
+            keywords=convert(list_key, body.get("keywords", []), where),
+            exclude=convert(list_key, body.get("exclude", []), where),
+            categories=cats,
+            authors=convert(list_key, body.get("authors", []), where),
+        )
+    return topics
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> Settings:
+    """Build the effective settings; raises ConfigError naming file, line and key."""
+    env = os.environ if environ is None else environ
+    path = config_path or default_config_path(env)
+    data, text = read_config_file(path)
+    raw_topics = data.pop("topics", {})
+    values = {name: key.default for name, key in KEYS.items()}
+    origins = dict.fromkeys(KEYS, "default")
+    for dotted, value in _flatten(data).items():
+        key = KEYS.get(dotted)
+        where = f"{path}, line {_line_of(text, dotted) or '?'}, key {dotted!r}"
+        if key is None:
+            raise ConfigError(f"{where}: unknown setting", hint="`papers config show` lists them")
+        values[dotted] = convert(key, value, where)
+        origins[dotted] = "file"
+    for dotted, key in KEYS.items():
+        if key.env and env.get(key.env, "") != "":
+            values[dotted] = convert(key, env[key.env], key.env)
+            origins[dotted] = f"env {key.env}"
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        values[dotted] = convert(KEYS[dotted], value, f"option for {dotted}")
+        origins[dotted] = "flag"
+    return Settings(
+        data_dir=default_data_dir(env),
+        config_path=path,
+        values=values,
+        origins=origins,
+        topics=_parse_topics(raw_topics, path, text),
+    )

@@ -1,0 +1,311 @@
+"""The Paper record: the one schema of the cache and of every machine output format.
+
+Also owns the arXiv id grammar and the text clean-up applied to everything upstream sends,
+because both decide what a valid record is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from papercli.errors import UsageError
+
+SOURCE_ORDER = ("hf", "arxiv")
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+# When one paper is announced in several of the user's categories, the most specific wins.
+_ANNOUNCE_RANK = {"new": 0, "replace": 1, "cross": 2, "replace-cross": 3}
+
+# New-style ids: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015 on), so 0808.05394 is malformed;
+# old style: archive(.SC)/YYMMNNN.
+_MONTH = r"(?:0[1-9]|1[0-2])"
+_BARE_ID = (
+    rf"(?:0[7-9]|1[0-4]){_MONTH}\.\d{{4}}"
+    rf"|(?:1[5-9]|[2-9]\d){_MONTH}\.\d{{5}}"
+    r"|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+)
+_ID = re.compile(rf"(?P<id>{_BARE_ID})(?:v(?P<v>\d+))?")
+_VALID_ID = re.compile(_BARE_ID)
+_ID_PREFIX = re.compile(
+    r"^(?:oai:arxiv\.org:|arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
+    r"|https?://huggingface\.co/papers/)",
+    re.IGNORECASE,
+)
+
+# Terminal escape sequences (CSI, OSC, and lone two-byte escapes), then any remaining control
+# or bidi-override character: titles and abstracts are untrusted text.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+_CONTROLS = dict.fromkeys(
+    [
+        *range(0x00, 0x09),
+        *range(0x0B, 0x20),
+        0x7F,
+        *range(0x80, 0xA0),
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+    ]
+)
+_SPACE = re.compile(r"\s+")
+# An arXiv archive or category: cs, cs.CL, math.AG, q-bio.NC, hep-th.
+CATEGORY_RE = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
+
+
+def sanitize(text: str) -> str:
+    """Drop terminal escapes, control and bidi-override characters; keep all other text."""
+    if not text:
+        return ""
+    if "\x1b" in text:
+        text = _ESCAPES.sub("", text)
+    return text.translate(_CONTROLS)
+
+
+def clean_text(text: str | None) -> str:
+    """Sanitize and collapse whitespace (the arXiv API hard-wraps titles and abstracts)."""
+    if not text:
+        return ""
+    return _SPACE.sub(" ", sanitize(text)).strip()
+
+
+def parse_id(raw: str) -> tuple[str, int | None]:
+    """Split any spelling of an arXiv id (URL, oai:, arXiv:, with version) into (id, version).
+
+    Raises UsageError for anything that is not an arXiv id: ids become file names and URLs,
+    so nothing else may pass.
+    """
+    text = raw.strip()
+    text = _ID_PREFIX.sub("", text)
+    text = text.removesuffix(".pdf").rstrip("/")
+    match = _ID.fullmatch(text)
+    if match:
+        version = match.group("v")
+        return match.group("id"), int(version) if version else None
+    raise UsageError(f"not an arXiv id: {raw.strip()[:80]!r}", hint="ids look like 2611.01234")
+
+
+def is_valid_id(raw: str) -> bool:
+    """True when ``raw`` is a bare, versionless arXiv id."""
+    return _VALID_ID.fullmatch(raw) is not None
+
+
+def abs_url(paper_id: str) -> str:
+    """The arXiv abstract page of an id."""
+    return f"https://arxiv.org/abs/{paper_id}"
+
+
+def pdf_url(paper_id: str) -> str:
+    """The arXiv PDF of an id (the API stopped sending pdf links in Nov 2025)."""
+    return f"https://arxiv.org/pdf/{paper_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper, merged from every source that listed it. Field order is the JSON key order."""
+
+    id: str
+    version: int | None = None
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    abstract: str = ""
+    published: str | None = None
+    listed: str | None = None
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    announce_type: str | None = None
+    upvotes: int | None = None
+    comments: int | None = None
+    ai_summary: str | None = None
+    keywords: tuple[str, ...] = ()
+    github: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    organization: str | None = None
+    url: str = ""
+    pdf_url: str = ""
+    sources: tuple[str, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    arxiv_comment: str | None = None
+    upvotes_previous: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.url:
+            object.__setattr__(self, "url", abs_url(self.id))
+        if not self.pdf_url:
+            object.__setattr__(self, "pdf_url", pdf_url(self.id))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form: every key present, in schema order."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "authors": list(self.authors),
+            "abstract": self.abstract,
+            "published": self.published,
+            "listed": self.listed,
+            "categories": list(self.categories),
+            "primary_category": self.primary_category,
+            "announce_type": self.announce_type,
+            "upvotes": self.upvotes,
+            "comments": self.comments,
+            "ai_summary": self.ai_summary,
+            "keywords": list(self.keywords),
+            "github": self.github,
+            "github_stars": self.github_stars,
+            "project_page": self.project_page,
+            "organization": self.organization,
+            "url": self.url,
+            "pdf_url": self.pdf_url,
+            "sources": list(self.sources),
+            "doi": self.doi,
+            "journal_ref": self.journal_ref,
+            "arxiv_comment": self.arxiv_comment,
+            "upvotes_previous": self.upvotes_previous,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        """Rebuild a Paper from ``to_dict`` output; unknown keys are ignored, bad ones raise."""
+        paper_id = data["id"]
+        if not isinstance(paper_id, str) or not is_valid_id(paper_id):
+            raise ValueError(f"invalid id {paper_id!r}")
+        return cls(
+            id=paper_id,
+            version=_opt_int(data.get("version")),
+            title=str(data.get("title") or ""),
+            authors=_str_tuple(data.get("authors")),
+            abstract=str(data.get("abstract") or ""),
+            published=_opt_str(data.get("published")),
+            listed=_opt_str(data.get("listed")),
+            categories=_str_tuple(data.get("categories")),
+            primary_category=_opt_str(data.get("primary_category")),
+            announce_type=_opt_str(data.get("announce_type")),
+            upvotes=_opt_int(data.get("upvotes")),
+            comments=_opt_int(data.get("comments")),
+            ai_summary=_opt_str(data.get("ai_summary")),
+            keywords=_str_tuple(data.get("keywords")),
+            github=_opt_str(data.get("github")),
+            github_stars=_opt_int(data.get("github_stars")),
+            project_page=_opt_str(data.get("project_page")),
+            organization=_opt_str(data.get("organization")),
+            url=str(data.get("url") or abs_url(paper_id)),
+            pdf_url=str(data.get("pdf_url") or pdf_url(paper_id)),
+            sources=_str_tuple(data.get("sources")),
+            doi=_opt_str(data.get("doi")),
+            journal_ref=_opt_str(data.get("journal_ref")),
+            arxiv_comment=_opt_str(data.get("arxiv_comment")),
+            upvotes_previous=_opt_int(data.get("upvotes_previous")),
+        )
+
+    def with_changes(self, **changes: Any) -> Paper:
+        """A copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+FIELD_NAMES = tuple(f.name for f in fields(Paper))
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _opt_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of text")
+    return tuple(value)
+
+
+def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    return a + tuple(x for x in b if x not in a)
+
+
+def _first(*values: Any) -> Any:
+    for value in values:
+        if value not in (None, "", ()):
+            return value
+    return values[-1]
+
+
+def _max_opt(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def merge(a: Paper, b: Paper) -> Paper:
+    """Combine two records of the same paper: arXiv wins on bibliography, HF adds the rest."""
+    if a.id != b.id:
+        raise ValueError(f"cannot merge {a.id} with {b.id}")
+    # Bibliographic fields come from arXiv when it has them: HF copies can lag a new version.
+    first, second = (b, a) if "arxiv" in b.sources and "arxiv" not in a.sources else (a, b)
+    listed = [d for d in (a.listed, b.listed) if d]
+    announce = [t for t in (a.announce_type, b.announce_type) if t]
+    up_source = a if (a.upvotes or -1) >= (b.upvotes or -1) else b
+    sources = _union(a.sources, b.sources)
+    return Paper(
+        id=a.id,
+        version=_max_opt(a.version, b.version),
+        title=_first(first.title, second.title),
+        authors=_first(first.authors, second.authors),
+        abstract=_first(first.abstract, second.abstract),
+        published=_first(first.published, second.published),
+        listed=min(listed) if listed else None,
+        categories=_union(first.categories, second.categories),
+        primary_category=_first(first.primary_category, second.primary_category),
+        announce_type=min(announce, key=_ANNOUNCE_RANK.__getitem__) if announce else None,
+        upvotes=_max_opt(a.upvotes, b.upvotes),
+        comments=_max_opt(a.comments, b.comments),
+        ai_summary=_first(a.ai_summary, b.ai_summary),
+        keywords=_first(a.keywords, b.keywords),
+        github=_first(a.github, b.github),
+        github_stars=_max_opt(a.github_stars, b.github_stars),
+        project_page=_first(a.project_page, b.project_page),
+        organization=_first(a.organization, b.organization),
+        url=abs_url(a.id),
+        pdf_url=pdf_url(a.id),
+        sources=tuple(s for s in SOURCE_ORDER if s in sources)
+        + tuple(s for s in sources if s not in SOURCE_ORDER),
+        doi=_first(first.doi, second.doi),
+        journal_ref=_first(first.journal_ref, second.journal_ref),
+        arxiv_comment=_first(first.arxiv_comment, second.arxiv_comment),
+        upvotes_previous=up_source.upvotes_previous,
+    )
+
+
+def merge_all(papers: list[Paper] | tuple[Paper, ...]) -> list[Paper]:
+    """Merge records by id, keeping the order in which ids first appear."""
+    by_id: dict[str, Paper] = {}
+    for paper in papers:
+        seen = by_id.get(paper.id)
+        by_id[paper.id] = paper if seen is None else merge(seen, paper)
+    return list(by_id.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A named interest from the config: papers matching its keywords, categories or authors."""
+
+    name: str
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()

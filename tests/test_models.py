@@ -1,0 +1,129 @@
+"""The Paper record: the id grammar, text clean-up, merging, and the pinned JSON schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from papercli.errors import UsageError
+from papercli.models import Paper, clean_text, merge, merge_all, parse_id, sanitize
+
+SCHEMA_KEYS = [
+    "id", "version", "title", "authors", "abstract", "published", "listed", "categories",
+    "primary_category", "announce_type", "upvotes", "comments", "ai_summary", "keywords",
+    "github", "github_stars", "project_page", "organization", "url", "pdf_url", "sources",
+    "doi", "journal_ref", "arxiv_comment", "upvotes_previous",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2608.19199", ("2608.19199", None)),
+        ("2608.19199v3", ("2608.19199", 3)),
+        ("oai:arXiv.org:2608.19199v1", ("2608.19199", 1)),
+        ("arXiv:2608.19199", ("2608.19199", None)),
+        ("https://arxiv.org/abs/2608.19199v2", ("2608.19199", 2)),
+        ("http://arxiv.org/pdf/2608.19199v2.pdf", ("2608.19199", 2)),
+        ("https://huggingface.co/papers/2606.13392", ("2606.13392", None)),
+        ("0704.0001", ("0704.0001", None)),
+        ("http://arxiv.org/abs/hep-ex/0307015v1", ("hep-ex/0307015", 1)),
+        ("math.AG/0601001", ("math.AG/0601001", None)),
+        ("  2608.19199  ", ("2608.19199", None)),
+    ],
+)
+def test_parse_id_accepts_every_spelling(raw: str, expected: tuple[str, int | None]) -> None:
+    assert parse_id(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", "abc", "../etc/passwd", "2608.19199/../../x", "2608.1919", "2608.191999", "2608%2F19199",
+     "2608.19199\x00", "cs/../0307015", "2608.19199v", "..\\2608.19199", "0808.05394",
+     "2613.00001"],
+)  # fmt: skip
+def test_parse_id_rejects_anything_else(raw: str) -> None:
+    with pytest.raises(UsageError, match="not an arXiv id"):
+        parse_id(raw)
+
+
+def test_sanitize_strips_escapes_controls_and_bidi_overrides() -> None:
+    hostile = "a\x1b[31mred\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 \u202eevil\x00\x07"
+    assert sanitize(hostile) == "ared link evil"
+
+
+def test_clean_text_collapses_hard_wrapped_api_titles() -> None:
+    assert clean_text("  Attention Is\n    All You\tNeed  ") == "Attention Is All You Need"
+    assert clean_text(None) == ""
+
+
+def test_to_dict_has_every_key_in_schema_order() -> None:
+    data = Paper(id="2601.00001", title="T").to_dict()
+    assert list(data) == SCHEMA_KEYS
+    assert data["url"] == "https://arxiv.org/abs/2601.00001"
+    assert data["pdf_url"] == "https://arxiv.org/pdf/2601.00001"
+    assert data["authors"] == [] and data["upvotes"] is None
+
+
+def test_from_dict_round_trips() -> None:
+    paper = Paper(
+        id="2601.00001",
+        version=2,
+        title="T",
+        authors=("A", "B"),
+        categories=("cs.CL", "cs.LG"),
+        upvotes=3,
+        sources=("hf", "arxiv"),
+    )
+    assert Paper.from_dict(paper.to_dict()) == Paper.from_dict(
+        Paper.from_dict(paper.to_dict()).to_dict()
+    )
+    assert Paper.from_dict(paper.to_dict()).authors == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"id": "../x"}, {"id": 5}, {"id": "2601.00001", "upvotes": "many"},
+     {"id": "2601.00001", "authors": "A"}],
+)  # fmt: skip
+def test_from_dict_rejects_invalid_records(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        Paper.from_dict(bad)
+
+
+def test_merge_takes_bibliography_from_arxiv_and_social_fields_from_hf() -> None:
+    hf = Paper(
+        id="2601.00001",
+        title="Old HF title",
+        listed="2026-01-07",
+        upvotes=12,
+        comments=3,
+        ai_summary="summary",
+        github="https://github.com/x/y",
+        sources=("hf",),
+    )
+    arxiv = Paper(
+        id="2601.00001",
+        version=2,
+        title="Title v2",
+        listed="2026-01-05",
+        categories=("cs.CL", "cs.AI"),
+        primary_category="cs.CL",
+        announce_type="new",
+        sources=("arxiv",),
+    )
+    merged = merge(hf, arxiv)
+    assert merged.title == "Title v2"
+    assert merged.upvotes == 12 and merged.comments == 3 and merged.ai_summary == "summary"
+    assert merged.listed == "2026-01-05"  # first listed
+    assert merged.sources == ("hf", "arxiv")
+    assert merged.categories == ("cs.CL", "cs.AI") and merged.version == 2
+    assert merge(arxiv, hf) == merged
+
+
+def test_merge_all_keeps_first_order_and_prefers_new_over_cross() -> None:
+    a = Paper(id="2601.00001", announce_type="cross", sources=("arxiv",))
+    b = Paper(id="2601.00002", sources=("arxiv",))
+    c = Paper(id="2601.00001", announce_type="new", sources=("arxiv",))
+    merged = merge_all([a, b, c])
+    assert [p.id for p in merged] == ["2601.00001", "2601.00002"]
+    assert merged[0].announce_type == "new"
