@@ -1,0 +1,293 @@
+"""The only place an HTTP client is built: timeouts, User-Agent, bounded retries, pacing.
+
+httpx is imported here lazily, when a client is first built, so that reading the cache never
+pays for it. Clock, sleep and jitter are injectable so tests never wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from papercli import __version__
+from papercli.errors import NetworkError, UpstreamError
+
+if TYPE_CHECKING:
+    import httpx
+
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 5
+MAX_BACKOFF = 30.0  # longest single wait papercli chooses itself
+MAX_RETRY_AFTER = 120.0  # longest wait a server may ask for before we give up instead
+MAX_TOTAL_WAIT = 180.0  # all waits of one request together
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What a fetch returns: status, headers and the body bytes (size-capped)."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+
+@dataclass(slots=True)
+class _Pace:
+    interval: float
+    lock: threading.Lock
+    last: float | None = None
+
+
+def user_agent(contact: str = "") -> str:
+    """A descriptive User-Agent, as arXiv asks of automated clients."""
+    tail = f"; mailto:{contact}" if contact else ""
+    return f"papercli/{__version__} (+https://pypi.org/project/papercli/{tail})"
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+class HttpClient:
+    """A small retrying, pacing wrapper over one ``httpx.Client``."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 20.0,
+        retries: int = 3,
+        contact: str = "",
+        max_bytes: int = 32 * 1024 * 1024,
+        pacing: Mapping[str, float] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        import httpx
+
+        self._httpx = httpx
+        self.retries = max(1, retries)
+        self.max_bytes = max_bytes
+        self._sleep = sleep
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._jitter = jitter
+        self._paces = {k: _Pace(v, threading.Lock()) for k, v in (pacing or {}).items()}
+        self.requests_made = 0
+        self.total_wait = 0.0
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": user_agent(contact)},
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release connections."""
+        self._client.close()
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.total_wait += seconds
+            self._sleep(seconds)
+
+    def _paced(self, key: str | None) -> _Pace | None:
+        return self._paces.get(key) if key else None
+
+    def _before(self, pace: _Pace | None) -> None:
+        if pace is None or pace.last is None:
+            return
+        self._wait(pace.last + pace.interval - self._clock())
+
+    def _backoff(self, attempt: int, pace: _Pace | None) -> float:
+        base = max(1.0, pace.interval if pace else 1.0)
+        return min(MAX_BACKOFF, base * (2 ** (attempt - 1))) + self._jitter()
+
+    def get(
+        self,
+        url: str,
+        *,
+        source: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        allow: tuple[int, ...] = (),
+        pace: str | None = None,
+    ) -> Response:
+        """GET with retries; returns 2xx and ``allow``-listed statuses, raises SourceError else.
+
+        ``pace`` names a politeness group: requests in one group run one at a time, at least
+        the group's interval apart (arXiv asks this of RSS and API together).
+        """
+        slot = self._paced(pace)
+        if slot is None:
+            return self._get(url, source, params, headers, allow, None)
+        with slot.lock:
+            return self._get(url, source, params, headers, allow, slot)
+
+    def _get(
+        self,
+        url: str,
+        source: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        allow: tuple[int, ...],
+        pace: _Pace | None,
+    ) -> Response:
+        httpx = self._httpx
+        waited = 0.0
+        last_problem = ""
+        shown_url = url
+        for attempt in range(1, self.retries + 1):
+            self._before(pace)
+            try:
+                response = self._send(url, params, headers, source, pace)
+            except httpx.TimeoutException:
+                last_problem = "timed out"
+                status = None
+            except httpx.TransportError as exc:
+                last_problem = _describe_transport(exc)
+                status = None
+            else:
+                status = response.status
+                shown_url = response.url
+                if 200 <= status < 300 or status in allow:
+                    return response
+                if status not in RETRY_STATUS:
+                    raise UpstreamError(
+                        f"{source} returned HTTP {status} for {shown_url}",
+                        source=source,
+                        url=shown_url,
+                        status=status,
+                        attempts=attempt,
+                    )
+                last_problem = f"returned HTTP {status}"
+            if attempt == self.retries:
+                break
+            delay = self._backoff(attempt, pace)
+            if status is not None:
+                asked = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
+                if asked is not None:
+                    if asked > MAX_RETRY_AFTER:
+                        raise NetworkError(
+                            f"{source} is rate limiting (HTTP {status}) and asks to wait "
+                            f"{asked:.0f} s",
+                            source=source,
+                            url=shown_url,
+                            status=status,
+                            attempts=attempt,
+                            hint="try again later",
+                        )
+                    delay = max(asked, pace.interval if pace else 0.0)
+            if waited + delay > MAX_TOTAL_WAIT:
+                break
+            waited += delay
+            self._wait(delay)
+        raise NetworkError(
+            f"{source} {last_problem} for {shown_url} after {attempt} attempt"
+            + ("s" if attempt != 1 else ""),
+            source=source,
+            url=shown_url,
+            status=status,
+            attempts=attempt,
+            hint="check your connection or try again later",
+        )
+
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        source: str,
+        pace: _Pace | None,
+    ) -> Response:
+        httpx = self._httpx
+        request = self._client.build_request("GET", url, params=params, headers=headers)
+        origin = urlsplit(str(request.url)).hostname
+        for _hop in range(MAX_REDIRECTS + 1):
+            self.requests_made += 1
+            try:
+                with self._client.stream(
+                    request.method, request.url, headers=request.headers
+                ) as response:
+                    body = self._read_capped(response, source)
+                    status, resp_headers = response.status_code, response.headers
+            finally:
+                if pace is not None:
+                    pace.last = self._clock()
+            if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
+                target = request.url.join(resp_headers["location"])
+                if target.host != origin:
+                    raise UpstreamError(
+                        f"{source} redirected {request.url} to another host ({target.host}); "
+                        "not following",
+                        source=source,
+                        url=str(request.url),
+                        status=status,
+                        hint="check the base URL in your config",
+                    )
+                request = httpx.Request("GET", target, headers=request.headers)
+                continue
+            return Response(str(request.url), status, dict(resp_headers), body)
+        raise UpstreamError(
+            f"{source} redirected too many times from {url}", source=source, url=url
+        )
+
+    def _read_capped(self, response: httpx.Response, source: str) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise _too_big(source, str(response.url), self.max_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise _too_big(source, str(response.url), self.max_bytes)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _too_big(source: str, url: str, limit: int) -> UpstreamError:
+    return UpstreamError(
+        f"{source} sent more than {limit // (1024 * 1024)} MB for {url}; stopped reading",
+        source=source,
+        url=url,
+        hint="raise network.max_response_mb if this is expected",
+    )
+
+
+def _describe_transport(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "refused the connection"
+    if "reset" in text or "closed" in text or "disconnect" in text:
+        return "dropped the connection"
+    if "name" in text and ("resolution" in text or "known" in text or "resolve" in text):
+        return "could not be resolved (no network?)"
+    return f"could not be reached ({type(exc).__name__})"

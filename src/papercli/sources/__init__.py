@@ -1,0 +1,1 @@
+"""One module per upstream: a fetch that returns bytes, and a pure parse into Papers."""
