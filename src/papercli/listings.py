@@ -1,0 +1,305 @@
+"""Cache or fetch: one source's listing for a day, the latest listing, and backfills.
+
+The rules (shared/formats/README.md): HF days are UTC and fill during the day; an arXiv
+mailing is dated by the feed's US-Eastern date, can be empty (weekends, holidays), can repeat
+the previous mailing under a new date, and a weekend-dated batch belongs to Friday. A listing
+already on disk is never shrunk by a later download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from papercli import schedule
+from papercli.errors import SourceError
+from papercli.models import Paper, merge_all
+from papercli.session import Session
+from papercli.sources import arxiv, hf
+from papercli.store import Listing
+
+STALE = "stale-repeat"
+BACKFILL = "api-backfill"
+MOVED = "moved-to"
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """``5 min ago``: how old a cached listing is."""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 90:
+        return "just now"
+    if seconds < 5400:
+        return f"{seconds // 60} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def _fresh(session: Session, listing: Listing) -> bool:
+    return (session.now() - listing.fetched_at).total_seconds() < session.settings.ttl_seconds
+
+
+def _ids(papers: Iterable[Paper]) -> frozenset[str]:
+    return frozenset(p.id for p in papers)
+
+
+# -- Hugging Face ------------------------------------------------------------------------------
+
+
+def _hf_complete(day: date, fetched: datetime) -> bool:
+    # An HF day is the papers featured that UTC day: once it has ended the list is final.
+    return fetched >= datetime.combine(day + timedelta(days=1), time(0), UTC)
+
+
+def _with_momentum(papers: list[Paper], before: Listing | None) -> list[Paper]:
+    """Carry the upvotes of the previous download, so views can show the change."""
+    if before is None:
+        return papers
+    old = {p.id: p.upvotes for p in before.papers}
+    return [p.with_changes(upvotes_previous=old[p.id]) if p.id in old else p for p in papers]
+
+
+def hf_day(session: Session, day: date) -> Listing | None:
+    """HF's listing of ``day``, from the cache when it is final or fresh, else fetched.
+
+    None when HF says the day has not begun (it answers 400 for future dates).
+    """
+    store = session.store
+    cached = store.read_listing("hf", day)
+    usable = cached is not None and (cached.complete or _fresh(session, cached))
+    if session.offline or (usable and not session.refresh):
+        return cached
+    try:
+        result = hf.daily(session.client(), session.settings["network.hf_url"], day)
+    except SourceError as exc:
+        if cached is None:
+            raise
+        session.warn(
+            f"{exc}; showing the cached Hugging Face listing of {day} "
+            f"(fetched {ago(cached.fetched_at, session.now())})"
+        )
+        return cached
+    if result is None:
+        return None
+    papers, skipped = result
+    if skipped:
+        session.warn(f"Hugging Face: skipped {skipped} item(s) of {day} without an arXiv id")
+    now = session.now()
+    listing = Listing(
+        source="hf",
+        day=day,
+        papers=tuple(_with_momentum(papers, cached)),
+        fetched_at=now,
+        complete=_hf_complete(day, now),
+    )
+    store.write_listing(listing)
+    return listing
+
+
+def hf_days(session: Session, days: list[date]) -> dict[date, Listing | None]:
+    """Several HF days, fetched a few at a time (HF allows 500 requests / 5 min)."""
+    workers = max(1, min(session.settings["network.hf_concurrency"], len(days)))
+    results: dict[date, Listing | None] = {}
+    if workers == 1 or session.offline:
+        for n, day in enumerate(days, 1):
+            results[day] = hf_day(session, day)
+            session.progress("Hugging Face", n, len(days))
+        return results
+    session.client()  # build once, before the threads share it
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for n, (day, listing) in enumerate(
+            zip(days, pool.map(lambda d: hf_day(session, d), days), strict=True), 1
+        ):
+            results[day] = listing
+            session.progress("Hugging Face", n, len(days))
+    return results
+
+
+def latest_hf(session: Session) -> Listing | None:
+    """The newest non-empty HF day up to today (UTC), with a notice saying which and why."""
+    today = schedule.hf_today(session.now())
+    skipped: list[str] = []
+    for back in range(8):
+        day = today - timedelta(days=back)
+        listing = hf_day(session, day)
+        if listing is None:
+            if not session.offline:
+                skipped.append(f"HF has not opened {schedule.describe(day)} yet")
+            continue
+        if listing.papers:
+            why = f"{skipped[0]}; showing " if skipped else ""
+            session.info(
+                f"Hugging Face: {why}{schedule.describe(day)}, {len(listing.papers)} papers"
+            )
+            return listing
+        reason = "weekends are empty" if schedule.is_weekend(day) else "nothing featured yet"
+        skipped.append(f"nothing on {schedule.describe(day)} ({reason})")
+    if session.offline:
+        session.warn("Hugging Face: no listing in the cache (run `papers fetch` while online)")
+    return None
+
+
+# -- arXiv -------------------------------------------------------------------------------------
+
+
+def _newest(session: Session, category: str, until: date, *, shown: bool) -> Listing | None:
+    """The newest cached listing of a category up to ``until``; ``shown``: only real batches."""
+    for day in reversed(session.store.listing_days("arxiv", category)):
+        if day > until:
+            continue
+        listing = session.store.read_listing("arxiv", day, category)
+        if listing is None:
+            continue
+        if not shown or listing.papers:
+            return listing
+    return None
+
+
+def _write_arxiv(
+    session: Session, category: str, day: date, papers: list[Paper], **kw: object
+) -> None:
+    """Write a mailing, keeping whatever an earlier download of the same day already had."""
+    old = session.store.read_listing("arxiv", day, category)
+    if old is not None and old.papers:
+        papers = merge_all([*old.papers, *papers])
+    session.store.write_listing(
+        Listing(
+            source="arxiv",
+            day=day,
+            category=category,
+            papers=tuple(papers),
+            fetched_at=session.now(),
+            **kw,  # type: ignore[arg-type]
+        )
+    )
+
+
+def store_mailing(session: Session, category: str, day: date, papers: list[Paper]) -> None:
+    """File one category's share of an RSS download under the right date, or flag it stale."""
+    target = day
+    if papers and schedule.is_weekend(day):
+        # arXiv never mails on weekends; a weekend-dated batch is Friday's (cs.AI 2026-08-15).
+        target = schedule.previous_weekday(day)
+    previous = _newest(session, category, target - timedelta(days=1), shown=True)
+    if papers and previous is not None and _ids(papers) == _ids(previous.papers):
+        _write_arxiv(session, category, day, [], note=f"{STALE}:{previous.day.isoformat()}")
+        return
+    if target != day:
+        _write_arxiv(
+            session, category, day, [], note=f"{MOVED}:{target.isoformat()}", complete=True
+        )
+        papers = [p.with_changes(listed=target.isoformat()) for p in papers]
+    _write_arxiv(session, category, target, papers, complete=bool(papers))
+
+
+def _arxiv_fresh(session: Session, category: str, feed_day: date) -> bool:
+    newest = _newest(session, category, feed_day, shown=False)
+    if newest is None:
+        return False
+    if newest.day == feed_day and newest.complete:
+        return True
+    # The feed switches at 00:00 US Eastern: a download from before then is outdated.
+    opened = schedule.start_of_eastern_day(feed_day)
+    return newest.fetched_at >= opened and _fresh(session, newest)
+
+
+def backfill_arxiv(session: Session, categories: list[str], days: list[date]) -> None:
+    """Fill mailings from the API: first submissions in each mailing's submission window.
+
+    The API knows submission times, not announcements, so replacements are missing and a
+    paper held in moderation lands a day early; RSS downloads stay authoritative.
+    """
+    if not categories or not days:
+        return
+    days = sorted(days)
+    client = session.client()
+    base = session.settings["network.arxiv_api_url"]
+    wanted = set(days)
+    for chunk_start in range(0, len(days), 5):
+        chunk = days[chunk_start : chunk_start + 5]
+        start, _ = schedule.submission_window(chunk[0])
+        _, end = schedule.submission_window(chunk[-1])
+        result = arxiv.query(
+            client,
+            base,
+            search=arxiv.window_query(categories, start, end),
+            on_page=lambda done, total: session.progress("arXiv API", done, max(total, done)),
+        )
+        by_day: dict[date, list[Paper]] = {d: [] for d in chunk}
+        for paper in result.papers:
+            submitted = result.submitted.get(paper.id)
+            day = schedule.mailing_for_submission(submitted) if submitted else None
+            if day in by_day and day in wanted:
+                by_day[day].append(paper.with_changes(listed=day.isoformat()))
+        for day, papers in by_day.items():
+            for category, share in arxiv.split_by_category(papers, categories).items():
+                if share or session.store.read_listing("arxiv", day, category) is None:
+                    _write_arxiv(session, category, day, share, note=BACKFILL, complete=bool(share))
+
+
+@dataclass(frozen=True, slots=True)
+class ArxivView:
+    """What ``today`` shows for one category, and why."""
+
+    category: str
+    listing: Listing | None
+    reason: str
+
+
+def _reason(newest: Listing | None, shown: Listing | None) -> str:
+    if shown is not None and shown.note == BACKFILL:
+        return "the feed had no usable batch; filled from the arXiv API (new submissions only)"
+    if newest is None or shown is None or newest.day == shown.day:
+        return ""
+    note = newest.note or ""
+    day = schedule.describe(newest.day)
+    if note.startswith(STALE):
+        repeated = note.split(":", 1)[1]
+        return f"the feed of {day} repeats {repeated} (a known arXiv glitch)"
+    if note.startswith(MOVED) or schedule.is_weekend(newest.day):
+        return "no announcement on weekends"
+    return f"no announcement on {day} (an arXiv holiday?)"
+
+
+def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
+    """The latest mailing of each category: RSS first, the API to fill gaps it leaves."""
+    if not categories:
+        return []
+    feed_day = schedule.arxiv_feed_day(session.now())
+    need = [c for c in categories if session.refresh or not _arxiv_fresh(session, c, feed_day)]
+    if need and not session.offline:
+        try:
+            mailing = arxiv.latest_mailing(
+                session.client(), session.settings["network.arxiv_rss_url"], need
+            )
+        except SourceError as exc:
+            session.warn(f"{exc}; showing cached arXiv listings")
+        else:
+            for category, papers in arxiv.split_by_category(mailing.papers, need).items():
+                store_mailing(session, category, mailing.day, papers)
+            _fill_gaps(session, need, feed_day)
+    views = []
+    for category in categories:
+        newest = _newest(session, category, feed_day, shown=False)
+        shown = _newest(session, category, feed_day, shown=True)
+        views.append(ArxivView(category, shown, _reason(newest, shown)))
+    return views
+
+
+def _fill_gaps(session: Session, categories: list[str], feed_day: date) -> None:
+    """Backfill a stale mailing, or the previous one when nothing is cached to show."""
+    todo: dict[date, list[str]] = {}
+    for category in categories:
+        newest = _newest(session, category, feed_day, shown=False)
+        if newest and (newest.note or "").startswith(STALE) and not schedule.is_weekend(newest.day):
+            todo.setdefault(newest.day, []).append(category)
+        elif _newest(session, category, feed_day, shown=True) is None:
+            # An empty feed (weekend, holiday) and nothing cached: show the mailing before it.
+            todo.setdefault(schedule.previous_weekday(feed_day), []).append(category)
+    for day, cats in todo.items():
+        try:
+            backfill_arxiv(session, cats, [day])
+        except SourceError as exc:
+            session.warn(f"{exc}; could not fill arXiv {', '.join(cats)} for {day}")

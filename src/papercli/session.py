@@ -1,0 +1,99 @@
+"""One invocation's context: settings, store, clock, the lazily built HTTP client, notices.
+
+The core reports what the user should know (which day a source shows, a refresh that failed)
+as notices collected here; the CLI renders them on stderr. The core itself never prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from papercli.config import Settings
+from papercli.errors import OfflineError
+from papercli.store import Store
+
+if TYPE_CHECKING:
+    from papercli.http import HttpClient
+
+
+class Progress(Protocol):
+    """Told how far a long fetch has come; the CLI draws a bar when stderr is a terminal."""
+
+    def __call__(self, task: str, done: int, total: int) -> None: ...
+
+
+def _no_progress(*_args: object) -> None:
+    return None
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A line for the user on stderr: ``info`` (what is shown and why) or ``warning``."""
+
+    level: str
+    text: str
+
+
+@dataclass
+class Session:
+    """Everything a use case needs, built once per invocation."""
+
+    settings: Settings
+    store: Store
+    offline: bool = False
+    refresh: bool = False
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    transport: Any = None  # an httpx transport, for tests and mirrors
+    sleep: Callable[[float], None] = field(default=lambda seconds: _sleep(seconds))
+    progress: Progress = _no_progress
+    notices: list[Notice] = field(default_factory=list)
+    _client: HttpClient | None = None
+
+    @classmethod
+    def create(cls, settings: Settings, **kwargs: Any) -> Session:
+        """A session whose store reports unreadable files as warnings."""
+        session = cls(settings=settings, store=Store(settings.data_dir), **kwargs)
+        session.store.warn = session.warn
+        return session
+
+    def info(self, text: str) -> None:
+        """Tell the user what is shown and why."""
+        self.notices.append(Notice("info", text))
+
+    def warn(self, text: str) -> None:
+        """Tell the user something went wrong but papercli carried on."""
+        self.notices.append(Notice("warning", text))
+
+    def client(self) -> HttpClient:
+        """The HTTP client, built on first use (importing httpx only then)."""
+        if self.offline:
+            # Defence in depth: every caller checks ``offline`` first.
+            raise OfflineError("--offline: not opening a network connection")
+        if self._client is None:
+            from papercli.http import HttpClient
+
+            settings = self.settings
+            self._client = HttpClient(
+                timeout=settings["network.timeout"],
+                retries=settings["network.retries"],
+                contact=settings["network.contact"],
+                max_bytes=int(settings["network.max_response_mb"] * 1024 * 1024),
+                pacing={"arxiv": settings["network.arxiv_delay"]},
+                transport=self.transport,
+                sleep=self.sleep,
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Release the HTTP client if one was built."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None

@@ -1,0 +1,298 @@
+"""Everything papercli keeps on disk: cached listings, looked-up papers, state files and locks.
+
+Files are JSON in a versioned envelope, written atomically (temp file, fsync, rename), read
+tolerantly: a corrupt or unknown-version file is set aside with a warning and treated as missing,
+so the caller refetches instead of crashing. Nothing here builds a path from unvalidated text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from papercli.errors import BusyError, UsageError
+from papercli.models import CATEGORY_RE, Paper, is_valid_id
+
+FORMAT = "papercli.listing"
+PAPER_FORMAT = "papercli.paper"
+VERSION = 1
+SOURCES = ("hf", "arxiv")
+_DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
+_STATE_NAME = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One source's papers for one listing day (and arXiv category), as fetched."""
+
+    source: str
+    day: date
+    papers: tuple[Paper, ...]
+    fetched_at: datetime
+    category: str | None = None
+    complete: bool = False  # the day is over at the source: never refetched automatically
+    note: str | None = None  # how the listing came to be: "stale-repeat", "api-backfill", ...
+    etag: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The on-disk envelope."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "source": self.source,
+            "day": self.day.isoformat(),
+            "category": self.category,
+            "fetched_at": self.fetched_at.isoformat(),
+            "complete": self.complete,
+            "note": self.note,
+            "etag": self.etag,
+            "papers": [p.to_dict() for p in self.papers],
+        }
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise
+
+
+def dump_json(data: Any) -> bytes:
+    """Compact UTF-8 JSON, the form of every file papercli writes."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class FileLock:
+    """An advisory lock on a file (flock on POSIX, msvcrt on Windows), released on exit."""
+
+    def __init__(self, path: Path, *, timeout: float = 0.0, poll: float = 0.1) -> None:
+        self.path = path
+        self.timeout = timeout
+        self.poll = poll
+        self._handle: Any = None
+
+    def __enter__(self) -> FileLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.path.open("a+b")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                _lock(handle)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise BusyError(
+                        f"another papercli run holds {self.path.name}",
+                        hint="wait for it to finish, or use --wait SECONDS",
+                    ) from None
+                time.sleep(self.poll)
+        self._handle = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                _unlock(self._handle)
+            self._handle.close()
+            self._handle = None
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(handle: Any) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock(handle: Any) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(handle: Any) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(handle: Any) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass
+class Store:
+    """The data directory: ``cache/`` (derived, safe to clear) and ``state/`` (yours)."""
+
+    root: Path
+    warn: Callable[[str], None] = field(default=lambda _message: None)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Cached listings and papers; everything here can be fetched again."""
+        return self.root / "cache"
+
+    @property
+    def state_dir(self) -> Path:
+        """Digest state and the reading list: not derived, never cleared by ``cache clear``."""
+        return self.root / "state"
+
+    # -- paths -------------------------------------------------------------------------------
+
+    def listing_path(self, source: str, day: date, category: str | None = None) -> Path:
+        """Where a listing lives; the category is validated before it becomes a directory."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}")
+        base = self.cache_dir / source
+        if source == "arxiv":
+            if not category or not CATEGORY_RE.fullmatch(category):
+                raise UsageError(f"not an arXiv category: {category!r}")
+            base = base / category
+        return base / f"{day.isoformat()}.json"
+
+    def paper_path(self, paper_id: str) -> Path:
+        """Where a looked-up paper lives; old-style ids (``hep-th/9901001``) lose their slash."""
+        if not is_valid_id(paper_id):
+            raise UsageError(f"not an arXiv id: {paper_id!r}")
+        return self.cache_dir / "papers" / f"{paper_id.replace('/', '_')}.json"
+
+    # -- tolerant reading --------------------------------------------------------------------
+
+    def _read_envelope(self, path: Path, kind: str) -> dict[str, Any] | None:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.warn(f"cannot read {path}: {exc.strerror}; fetching it again")
+            return None
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict) or data.get("format") != kind:
+                raise ValueError("not a papercli file")
+            if data.get("version") != VERSION:
+                self._set_aside(path, f"unknown version {data.get('version')!r}")
+                return None
+        except (ValueError, UnicodeDecodeError):
+            self._set_aside(path, "corrupt")
+            return None
+        return data
+
+    def _set_aside(self, path: Path, why: str) -> None:
+        aside = path.with_name(path.name + ".bad")
+        with contextlib.suppress(OSError):
+            os.replace(path, aside)
+        self.warn(f"cache file {path} is {why}; moved it to {aside.name} and fetching again")
+
+    def read_listing(self, source: str, day: date, category: str | None = None) -> Listing | None:
+        """A cached listing, or None when it is missing or unusable (with a warning)."""
+        path = self.listing_path(source, day, category)
+        data = self._read_envelope(path, FORMAT)
+        if data is None:
+            return None
+        try:
+            return Listing(
+                source=source,
+                day=day,
+                category=category,
+                papers=tuple(Paper.from_dict(p) for p in data["papers"]),
+                fetched_at=datetime.fromisoformat(data["fetched_at"]),
+                complete=bool(data.get("complete")),
+                note=data.get("note"),
+                etag=data.get("etag"),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self._set_aside(path, "corrupt")
+            return None
+
+    def write_listing(self, listing: Listing) -> None:
+        """Write a listing atomically."""
+        path = self.listing_path(listing.source, listing.day, listing.category)
+        atomic_write(path, dump_json(listing.to_dict()))
+
+    def listing_days(self, source: str, category: str | None = None) -> list[date]:
+        """The days cached for a source (and category), oldest first."""
+        directory = self.listing_path(source, date(2000, 1, 1), category).parent
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            return []
+        return sorted(date.fromisoformat(n[:10]) for n in names if _DAY_FILE.fullmatch(n))
+
+    def cached_categories(self) -> list[str]:
+        """arXiv categories with at least one cached listing."""
+        try:
+            names = os.listdir(self.cache_dir / "arxiv")
+        except OSError:
+            return []
+        return sorted(n for n in names if CATEGORY_RE.fullmatch(n))
+
+    def read_paper(self, paper_id: str) -> Paper | None:
+        """A looked-up paper from the cache."""
+        path = self.paper_path(paper_id)
+        data = self._read_envelope(path, PAPER_FORMAT)
+        if data is None:
+            return None
+        try:
+            return Paper.from_dict(data["paper"])
+        except (KeyError, TypeError, ValueError):
+            self._set_aside(path, "corrupt")
+            return None
+
+    def write_paper(self, paper: Paper) -> None:
+        """Cache one looked-up paper."""
+        envelope = {
+            "format": PAPER_FORMAT,
+            "version": VERSION,
+            "fetched_at": datetime.now(UTC).isoformat(),
+            "paper": paper.to_dict(),
+        }
+        atomic_write(self.paper_path(paper.id), dump_json(envelope))
+
+    # -- state, locks, housekeeping -----------------------------------------------------------
+
+    def state_path(self, name: str) -> Path:
+        """A state file under ``state/``; names are validated (they can come from --name)."""
+        if not _STATE_NAME.fullmatch(name):
+            raise UsageError(f"invalid name {name!r}: use letters, digits, - and _")
+        return self.state_dir / f"{name}.json"
+
+    def lock(self, name: str, timeout: float = 0.0) -> FileLock:
+        """An exclusive lock named ``name`` under the data dir."""
+        if not _STATE_NAME.fullmatch(name):
+            raise UsageError(f"invalid lock name {name!r}")
+        return FileLock(self.root / "locks" / f"{name}.lock", timeout=timeout)
+
+    def cache_files(self) -> Iterator[Path]:
+        """Every file under the cache dir."""
+        if self.cache_dir.exists():
+            yield from (p for p in self.cache_dir.rglob("*") if p.is_file())
+
+    def clear_cache(self) -> int:
+        """Delete every cached file (state and the reading list stay); returns the count."""
+        removed = 0
+        for path in list(self.cache_files()):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+        for directory in sorted(self.cache_dir.rglob("*"), reverse=True):
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        return removed
