@@ -1,0 +1,74 @@
+"""``papers cache``: where the cache is, what it holds, and clearing it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from papercli.cli.app import app
+from papercli.cli.common import settings
+from papercli.store import Store
+
+cache_app = typer.Typer(help="The local cache of listings and papers.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("path")
+def cache_path() -> None:
+    """Print the data directory ($PAPERS_HOME or the platform's user data dir)."""
+    typer.echo(str(settings().data_dir))
+
+
+def _summary(store: Store) -> dict[str, object]:
+    files = list(store.cache_files())
+    listings = {"hf": store.listing_days("hf")}
+    for category in store.cached_categories():
+        listings[f"arxiv/{category}"] = store.listing_days("arxiv", category)
+    return {
+        "path": str(store.root),
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "set_aside": sum(1 for p in files if p.name.endswith(".bad")),
+        "listings": {
+            name: {"days": len(days), "first": str(days[0]), "last": str(days[-1])}
+            for name, days in listings.items()
+            if days
+        },
+    }
+
+
+@cache_app.command("info")
+def cache_info(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+) -> None:
+    """What the cache holds: files, size, and the days cached per source."""
+    summary = _summary(Store(settings().data_dir))
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    lines = [
+        f"path      {summary['path']}",
+        f"files     {summary['files']} ({int(summary['bytes']) / 1e6:.1f} MB)",  # type: ignore[call-overload]
+    ]
+    if summary["set_aside"]:
+        lines.append(f"set aside {summary['set_aside']} unreadable file(s) (*.bad)")
+    for name, info in summary["listings"].items():  # type: ignore[attr-defined]
+        lines.append(f"{name:<10}{info['days']} days, {info['first']} .. {info['last']}")
+    typer.echo("\n".join(lines))
+
+
+@cache_app.command("clear")
+def cache_clear(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Delete cached listings and papers (your reading list and digest state stay)."""
+    store = Store(settings().data_dir)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise typer.BadParameter("refusing to clear without --yes when not on a terminal")
+        typer.confirm(f"Delete the cache in {store.cache_dir}?", abort=True, err=True)
+    removed = store.clear_cache()
+    typer.echo(f"removed {removed} file(s) from {store.cache_dir}", err=True)

@@ -1,0 +1,212 @@
+"""What the commands share: option types, settings and session set-up, output selection."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from papercli.config import Settings, load_settings
+from papercli.errors import UsageError
+from papercli.models import CATEGORY_RE, Paper
+from papercli.render import Terminal, write_message
+from papercli.session import Session
+
+
+class Format(StrEnum):
+    """Output formats of the listing commands."""
+
+    table = "table"
+    plain = "plain"
+    json = "json"
+    jsonl = "jsonl"
+    ids = "ids"
+
+
+class SortKey(StrEnum):
+    """Orders of a listing."""
+
+    upvotes = "upvotes"
+    date = "date"
+    title = "title"
+    id = "id"
+
+
+class SourceChoice(StrEnum):
+    """Upstream sources."""
+
+    hf = "hf"
+    arxiv = "arxiv"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format", "-f", help="Output format; default: table on a terminal, plain in a pipe."
+    ),
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Never open a network connection; use the cache.")
+]
+RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Fetch again even if cached.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or info lines on stderr (errors stay).")
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category", "-c", help="arXiv category to follow and keep (repeatable), e.g. cs.CL."
+    ),
+]
+SourceOpt = Annotated[
+    list[SourceChoice] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
+]
+SortOpt = Annotated[SortKey, typer.Option("--sort", help="Order of the listing.")]
+DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="One day, week or month.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="First day (date, 7d, 2w...).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (default: today).")]
+DaysOpt = Annotated[int | None, typer.Option("--days", help="The last N days.")]
+
+
+# Global options of this invocation, set by the app callback before any command runs.
+GLOBAL_OPTIONS: dict[str, str] = {"color": "auto"}
+
+
+def terminal() -> Terminal:
+    """Is stdout/stderr a terminal, and may we colour (``--color``, ``NO_COLOR``)."""
+    out_tty = sys.stdout.isatty()
+    err_tty = sys.stderr.isatty()
+    choice = GLOBAL_OPTIONS["color"]
+    no_color = bool(os.environ.get("NO_COLOR"))
+    if choice == "always":
+        color, err_color = True, True
+    elif choice == "never":
+        color, err_color = False, False
+    else:
+        color, err_color = out_tty and not no_color, err_tty and not no_color
+    return Terminal(
+        stdout_tty=out_tty or choice == "always",
+        stderr_tty=err_tty,
+        color=color,
+        err_color=err_color,
+    )
+
+
+def now() -> datetime:
+    """The current time; ``PAPERS_NOW`` (ISO 8601) pretends another, to reproduce a run."""
+    fake = os.environ.get("PAPERS_NOW")
+    if not fake:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(fake)
+    except ValueError:
+        raise UsageError(f"PAPERS_NOW is not an ISO 8601 time: {fake!r}") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def today_local() -> date:
+    """The user's calendar day, for date arguments like ``today`` and ``7d``."""
+    return now().astimezone().date()
+
+
+def settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """The effective settings; a bad config raises ConfigError (exit 3)."""
+    return load_settings(overrides)
+
+
+class _Bar:
+    """A Rich progress bar on stderr, started on first use."""
+
+    def __init__(self) -> None:
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+
+    def __call__(self, task: str, done: int, total: int) -> None:
+        if self._progress is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+        if task not in self._tasks:
+            self._tasks[task] = self._progress.add_task(task, total=total)
+        self._progress.update(self._tasks[task], completed=done, total=total)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+@contextmanager
+def open_session(
+    config: Settings,
+    *,
+    offline: bool = False,
+    refresh: bool = False,
+    quiet: bool = False,
+    term: Terminal | None = None,
+) -> Iterator[Session]:
+    """A session whose notices reach stderr when it ends (also when it fails)."""
+    term = term or terminal()
+    bar = _Bar() if term.stderr_tty and not quiet else None
+    session = Session.create(config, offline=offline, refresh=refresh, now=now)
+    if bar is not None:
+        session.progress = bar
+    try:
+        yield session
+    finally:
+        if bar is not None:
+            bar.stop()
+        session.close()
+        flush_notices(session, quiet=quiet, term=term)
+
+
+def flush_notices(session: Session, *, quiet: bool, term: Terminal) -> None:
+    """Print collected notices on stderr (info lines only without --quiet)."""
+    for notice in session.notices:
+        if notice.level == "info" and quiet:
+            continue
+        write_message(sys.stderr, notice.level, notice.text, color=term.err_color)
+    session.notices.clear()
+
+
+def choose_sources(
+    config: Settings, sources: Sequence[SourceChoice] | None, categories: Sequence[str] | None
+) -> tuple[bool, list[str]]:
+    """Which sources a command reads: (HF on?, arXiv categories)."""
+    for category in categories or ():
+        if not CATEGORY_RE.fullmatch(category):
+            raise UsageError(f"not an arXiv category: {category!r}", hint="e.g. cs.CL, math.AG")
+    cats = list(dict.fromkeys(categories or config.categories))
+    if sources:
+        wanted = {s.value for s in sources}
+        hf = "hf" in wanted
+        if "arxiv" in wanted and not cats:
+            raise UsageError(
+                "arXiv needs categories",
+                hint="pass --category cs.CL or set sources.arxiv_categories in the config",
+            )
+        return hf, cats if "arxiv" in wanted else []
+    return bool(config["sources.hf"]), cats
+
+
+def emit(papers: Sequence[Paper], fmt: Format | None, term: Terminal, **table: Any) -> None:
+    """Write papers to stdout in the chosen format (table only makes sense on a terminal)."""
+    from papercli.export import WRITERS
+    from papercli.render import render_table
+
+    chosen = fmt or (Format.table if term.stdout_tty else Format.plain)
+    if chosen is Format.table:
+        render_table(papers, sys.stdout, term, **table)
+    else:
+        WRITERS[chosen.value](papers, sys.stdout)
+    sys.stdout.flush()

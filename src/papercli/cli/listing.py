@@ -1,0 +1,309 @@
+"""Commands that list papers: today, list, fetch, show."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from papercli import core, filters
+from papercli.cli.app import app
+from papercli.cli.common import (
+    CategoryOpt,
+    DateOpt,
+    DaysOpt,
+    Format,
+    FormatOpt,
+    LimitOpt,
+    OfflineOpt,
+    QuietOpt,
+    RefreshOpt,
+    SinceOpt,
+    SortKey,
+    SortOpt,
+    SourceOpt,
+    UntilOpt,
+    choose_sources,
+    emit,
+    open_session,
+    settings,
+    terminal,
+    today_local,
+)
+from papercli.config import Settings
+from papercli.dates import resolve_range
+from papercli.errors import UsageError
+from papercli.render import Terminal, render_detail, write_detail_text, write_message
+
+
+class AnnounceType(StrEnum):
+    """arXiv announcement types."""
+
+    new = "new"
+    cross = "cross"
+    replace = "replace"
+    replace_cross = "replace-cross"
+
+
+KeywordOpt = Annotated[
+    list[str] | None,
+    typer.Option("--keyword", "-k", help='Keyword or "quoted phrase" (repeatable; any matches).'),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Require every -k keyword, not any.")]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", "-x", help="Drop papers with this word.")
+]
+WhereOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--where", "-w", help="Filter expression, e.g. 'ti:\"diffusion\" AND upvotes>=10'."
+    ),
+]
+AuthorOpt = Annotated[
+    list[str] | None, typer.Option("--author", "-a", help="Author name (accents optional).")
+]
+TypeOpt = Annotated[
+    list[AnnounceType] | None,
+    typer.Option("--type", "-t", help="arXiv announcement type (default from the config)."),
+]
+MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help="At least N.")]
+HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
+TopicOpt = Annotated[
+    list[str] | None, typer.Option("--topic", "-T", help="A topic from the config (repeatable).")
+]
+WhyOpt = Annotated[bool, typer.Option("--why", help="Show which keywords and topics matched.")]
+
+
+def make_criteria(
+    config: Settings,
+    *,
+    keywords: list[str] | None,
+    all_keywords: bool,
+    exclude: list[str] | None,
+    where: str | None,
+    authors: list[str] | None,
+    categories: list[str] | None,
+    types: list[AnnounceType] | None,
+    min_upvotes: int | None,
+    has_code: bool,
+    topics: list[str] | None,
+) -> filters.Criteria:
+    """Criteria from the filter options; unknown topics are a usage error."""
+    chosen = []
+    for name in topics or ():
+        if name not in config.topics:
+            known = ", ".join(sorted(config.topics)) or "none configured"
+            raise UsageError(f"unknown topic {name!r} (topics: {known})")
+        chosen.append(config.topics[name])
+    return filters.Criteria(
+        keywords=tuple(keywords or ()),
+        all_keywords=all_keywords,
+        exclude=tuple(exclude or ()),
+        where=where,
+        authors=tuple(authors or ()),
+        categories=tuple(categories or ()),
+        types=tuple(t.value for t in types or ()),
+        default_types=tuple(config["sources.arxiv_announce_types"]),
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        topics=tuple(chosen),
+    )
+
+
+def show_listing(
+    outcome: core.Outcome,
+    criteria: filters.Criteria,
+    *,
+    sort: SortKey,
+    limit: int | None,
+    fmt: Format | None,
+    term: Terminal,
+    quiet: bool,
+    why: bool,
+) -> None:
+    """Filter, sort, cut and print a listing; exit non-zero if a source failed."""
+    outcome.raise_if_empty()
+    papers = filters.sort_papers(filters.apply(outcome.papers, criteria), sort.value)
+    if limit is not None:
+        papers = papers[:limit]
+    if not papers and not quiet:
+        write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
+    reasons = None
+    if why:
+        reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers}
+    emit(papers, fmt, term, **({"why": reasons} if reasons is not None else {}))
+    if outcome.failures:
+        raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+@app.command()
+def today(
+    keyword: KeywordOpt = None,
+    all_keywords: AllOpt = False,
+    exclude: ExcludeOpt = None,
+    where: WhereOpt = None,
+    author: AuthorOpt = None,
+    category: CategoryOpt = None,
+    type_: TypeOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    topic: TopicOpt = None,
+    source: SourceOpt = None,
+    fmt: FormatOpt = None,
+    sort: SortOpt = SortKey.upvotes,
+    limit: LimitOpt = None,
+    why: WhyOpt = False,
+    offline: OfflineOpt = False,
+    refresh: RefreshOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """The latest papers: HF Daily Papers and the newest mailing of your arXiv categories.
+
+    Examples:
+      papers today
+      papers today -c cs.CL -k "language model" --min-upvotes 5
+      papers today --format jsonl | jq -c 'select(.upvotes > 20)'
+    """
+    config = settings()
+    hf, cats = choose_sources(config, source, category)
+    criteria = make_criteria(
+        config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
+        authors=author, categories=category, types=type_, min_upvotes=min_upvotes,
+        has_code=has_code, topics=topic,
+    )  # fmt: skip
+    term = terminal()
+    with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
+        outcome = core.today(session, hf=hf, categories=cats)
+    show_listing(
+        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why
+    )
+
+
+@app.command("list")
+def list_(
+    on: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    days: DaysOpt = None,
+    keyword: KeywordOpt = None,
+    all_keywords: AllOpt = False,
+    exclude: ExcludeOpt = None,
+    where: WhereOpt = None,
+    author: AuthorOpt = None,
+    category: CategoryOpt = None,
+    type_: TypeOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    topic: TopicOpt = None,
+    source: SourceOpt = None,
+    fmt: FormatOpt = None,
+    sort: SortOpt = SortKey.upvotes,
+    limit: LimitOpt = None,
+    why: WhyOpt = False,
+    offline: OfflineOpt = False,
+    refresh: RefreshOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Papers listed over a span of days (default: the last 7), fetching what is missing.
+
+    Examples:
+      papers list --since 2w -k diffusion --exclude survey
+      papers list --date 2026-W48 --sort date --format json
+      papers list --offline --date yesterday
+    """
+    config = settings()
+    hf, cats = choose_sources(config, source, category)
+    since_day, until_day = resolve_range(
+        on=on, since=since, until=until, days=days, today=today_local(), default_days=6
+    )
+    criteria = make_criteria(
+        config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
+        authors=author, categories=category, types=type_, min_upvotes=min_upvotes,
+        has_code=has_code, topics=topic,
+    )  # fmt: skip
+    term = terminal()
+    with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
+        outcome = core.list_span(session, core.Span(since_day, until_day), hf=hf, categories=cats)
+    show_listing(
+        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why
+    )
+
+
+@app.command()
+def fetch(
+    on: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    days: DaysOpt = None,
+    source: SourceOpt = None,
+    category: CategoryOpt = None,
+    refresh: RefreshOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fill the cache for a day or span (default: today), with progress on a terminal.
+
+    Examples:
+      papers fetch --days 30 --source hf
+      papers fetch --since 2026-11-01 --until 2026-11-15 -c cs.CL
+    """
+    config = settings()
+    hf, cats = choose_sources(config, source, category)
+    since_day, until_day = resolve_range(
+        on=on, since=since, until=until, days=days, today=today_local()
+    )
+    term = terminal()
+    with open_session(config, refresh=refresh, quiet=quiet, term=term) as session:
+        outcome = core.fetch(session, core.Span(since_day, until_day), hf=hf, categories=cats)
+        if not quiet:
+            session.info(
+                f"cached {len(outcome.papers)} papers listed {since_day}..{until_day} "
+                f"in {session.store.root}"
+            )
+    if outcome.failures:
+        raise outcome.failures[0]
+
+
+class DetailFormat(StrEnum):
+    """Output formats of ``show``."""
+
+    card = "card"
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def show(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id, abs/pdf URL or oai id.")],
+    fmt: Annotated[
+        DetailFormat | None,
+        typer.Option("--format", "-f", help="card on a terminal, text in a pipe, or json."),
+    ] = None,
+    offline: OfflineOpt = False,
+    refresh: RefreshOpt = False,
+) -> None:
+    """One paper in full: authors, dates, categories, abstract, AI summary, links.
+
+    Examples:
+      papers show 2606.13392
+      papers show https://arxiv.org/abs/2606.13392v2 --format json
+    """
+    import json
+
+    from papercli.models import parse_id
+
+    config = settings()
+    paper_id = parse_id(paper_id)[0]
+    term = terminal()
+    with open_session(config, offline=offline, refresh=refresh, term=term) as session:
+        paper = core.show(session, paper_id)
+    chosen = fmt or (DetailFormat.card if term.stdout_tty else DetailFormat.text)
+    if chosen is DetailFormat.json:
+        from papercli.export import safe_dict
+
+        sys.stdout.write(json.dumps(safe_dict(paper), ensure_ascii=False, indent=2) + "\n")
+    elif chosen is DetailFormat.card:
+        render_detail(paper, sys.stdout, term)
+    else:
+        write_detail_text(paper, sys.stdout)

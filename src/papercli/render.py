@@ -1,0 +1,216 @@
+"""Everything shown to people: Rich tables and cards on stdout, notices and errors on stderr.
+
+Upstream text reaches Rich only as ``Text`` objects (never parsed as markup) and after
+``sanitize``; machine formats live in ``export``. Rich is imported only when a table or card
+is drawn, so piped output starts faster.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from papercli.errors import ExpressionError, PaperCliError
+from papercli.models import Paper, abs_url, sanitize
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+_ANSI = {"info": "", "warning": "\x1b[33m", "error": "\x1b[1;31m", "hint": "\x1b[36m"}
+_LABEL = {"info": "", "warning": "Warning: ", "error": "Error: ", "hint": "Hint: "}
+
+
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    """What this run's stdout and stderr are: terminals or pipes, and whether to colour."""
+
+    stdout_tty: bool = False
+    stderr_tty: bool = False
+    color: bool = False
+    err_color: bool = False
+    width: int | None = None
+    links: bool = True
+
+
+def write_message(err: TextIO, level: str, text: str, *, color: bool) -> None:
+    """One line on stderr: info, ``Warning:``, ``Error:`` or ``Hint:``."""
+    line = _LABEL[level] + sanitize(text)
+    if color and _ANSI[level]:
+        line = f"{_ANSI[level]}{line}\x1b[0m"
+    err.write(line + "\n")
+    err.flush()
+
+
+def write_error(err: TextIO, exc: PaperCliError, *, color: bool) -> None:
+    """The one place a PaperCliError becomes text: ``Error:`` line, caret, ``Hint:``."""
+    write_message(err, "error", exc.message, color=color)
+    if isinstance(exc, ExpressionError):
+        for line in exc.caret_lines():
+            err.write(sanitize(line) + "\n")
+    if exc.hint:
+        write_message(err, "hint", exc.hint, color=color)
+
+
+def console(out: TextIO, term: Terminal) -> Console:
+    """A Rich console over ``out`` that never interprets markup or guesses highlights."""
+    from rich.console import Console
+
+    return Console(
+        file=out,
+        force_terminal=term.stdout_tty,
+        no_color=not term.color,
+        color_system="auto" if term.color else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=term.width,
+        soft_wrap=False,
+    )
+
+
+def upvote_cell(paper: Paper) -> str:
+    """``42`` or ``42 (+5)``: upvotes and their change since the previous download."""
+    if paper.upvotes is None:
+        return ""
+    if paper.upvotes_previous is not None and paper.upvotes != paper.upvotes_previous:
+        return f"{paper.upvotes} ({paper.upvotes - paper.upvotes_previous:+d})"
+    return str(paper.upvotes)
+
+
+def short_authors(paper: Paper, limit: int = 2) -> str:
+    """``A. Author, B. Author et al.``"""
+    names = [sanitize(a) for a in paper.authors]
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + " et al."
+
+
+def render_table(
+    papers: Sequence[Paper],
+    out: TextIO,
+    term: Terminal,
+    *,
+    why: dict[str, list[str]] | None = None,
+    scores: dict[str, float] | None = None,
+) -> None:
+    """A Rich table: upvotes, id, title (a link), authors, category."""
+    from rich import box
+    from rich.style import Style
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    if scores is not None:
+        table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("▲", justify="right", no_wrap=True, style="bold")
+    table.add_column("ID", no_wrap=True, style="cyan")
+    table.add_column("Title", ratio=3, overflow="fold")
+    table.add_column("Authors", ratio=1, overflow="ellipsis", no_wrap=True, style="dim")
+    table.add_column("Cat", no_wrap=True, style="magenta")
+    if why is not None:
+        table.add_column("Why", ratio=1, overflow="fold", style="green")
+    for paper in papers:
+        url = abs_url(paper.id)
+        title = Text(sanitize(paper.title), style=Style(link=url) if term.links else "")
+        row: list[Text | str] = []
+        if scores is not None:
+            row.append(f"{scores.get(paper.id, 0.0):.2f}")
+        row += [
+            upvote_cell(paper),
+            paper.id,
+            title,
+            Text(short_authors(paper)),
+            Text(sanitize(paper.primary_category or ("hf" if "hf" in paper.sources else ""))),
+        ]
+        if why is not None:
+            row.append(Text(sanitize("; ".join(why.get(paper.id, [])))))
+        table.add_row(*row)
+    console(out, term).print(table)
+
+
+def detail_lines(paper: Paper) -> list[tuple[str, str]]:
+    """Label/value pairs of one paper in full, shared by the card and the plain text."""
+    rows = [("Authors", ", ".join(paper.authors))]
+    dates = []
+    if paper.listed:
+        dates.append(f"listed {paper.listed}")
+    if paper.published:
+        dates.append(f"published {paper.published}")
+    rows.append(("Dates", ", ".join(dates)))
+    if paper.categories:
+        cats = [f"{c} (primary)" if c == paper.primary_category else c for c in paper.categories]
+        rows.append(("Categories", ", ".join(cats)))
+    if paper.announce_type:
+        rows.append(("Announced", paper.announce_type))
+    social = []
+    if paper.upvotes is not None:
+        social.append(f"{upvote_cell(paper)} upvotes")
+    if paper.comments is not None:
+        social.append(f"{paper.comments} comments")
+    if social:
+        rows.append(("On HF", ", ".join(social)))
+    if paper.organization:
+        rows.append(("Organization", paper.organization))
+    if paper.keywords:
+        rows.append(("Keywords", ", ".join(paper.keywords)))
+    if paper.arxiv_comment:
+        rows.append(("Comment", paper.arxiv_comment))
+    if paper.journal_ref:
+        rows.append(("Journal", paper.journal_ref))
+    rows.append(("Abstract page", paper.url or abs_url(paper.id)))
+    rows.append(("PDF", paper.pdf_url))
+    if paper.doi:
+        rows.append(("DOI", f"https://doi.org/{paper.doi}"))
+    if paper.github:
+        stars = f" ({paper.github_stars} stars)" if paper.github_stars is not None else ""
+        rows.append(("Code", paper.github + stars))
+    if paper.project_page:
+        rows.append(("Project", paper.project_page))
+    rows.append(("Sources", ", ".join(paper.sources)))
+    return [(label, sanitize(value)) for label, value in rows if value]
+
+
+def write_detail_text(paper: Paper, out: TextIO, width: int = 80) -> None:
+    """One paper as plain text, wrapped at ``width``."""
+    version = f"v{paper.version}" if paper.version else ""
+    out.write(f"{paper.id}{version}  {sanitize(paper.title)}\n\n")
+    for label, value in detail_lines(paper):
+        wrapped = textwrap.wrap(value, width - 15) or [""]
+        out.write(f"{label + ':':<14} {wrapped[0]}\n")
+        for line in wrapped[1:]:
+            out.write(" " * 15 + line + "\n")
+    for heading, body in (("AI summary", paper.ai_summary), ("Abstract", paper.abstract)):
+        if body:
+            out.write(f"\n{heading}\n")
+            out.write(
+                textwrap.fill(sanitize(body), width, initial_indent="  ", subsequent_indent="  ")
+            )
+            out.write("\n")
+
+
+def render_detail(paper: Paper, out: TextIO, term: Terminal) -> None:
+    """One paper as a Rich card."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.style import Style
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in detail_lines(paper):
+        link = value.split(" ")[0] if value.startswith("https://") else None
+        style = Style(link=link) if link and term.links else ""
+        grid.add_row(label, Text(value, style=style))
+    parts: list[object] = [grid]
+    for heading, body in (("AI summary", paper.ai_summary), ("Abstract", paper.abstract)):
+        if body:
+            parts.append(Text(""))
+            parts.append(Text(heading, style="bold underline"))
+            parts.append(Text(sanitize(body)))
+    version = f"v{paper.version}" if paper.version else ""
+    title = Text(f"{paper.id}{version}  ", style="cyan") + Text(sanitize(paper.title), style="bold")
+    console(out, term).print(Panel(Group(*parts), title=title, title_align="left"))
