@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from papercli import schedule
 from papercli.errors import NotFoundError, OfflineError, PaperCliError, SourceError
+from papercli.filters import PaperText, topic_matches
 from papercli.listings import (
     backfill_arxiv,
     hf_days,
@@ -14,6 +16,7 @@ from papercli.listings import (
     latest_hf,
 )
 from papercli.models import Paper, merge_all
+from papercli.ranking import Hit, rank_papers
 from papercli.session import Session
 
 
@@ -193,26 +196,12 @@ def _days_label(days: list[date]) -> str:
     return f"{days[0]}..{days[-1]} ({len(days)} days)"
 
 
-def _cached_records(session: Session, paper_id: str) -> list[Paper]:
-    records = []
-    paper = session.store.read_paper(paper_id)
-    if paper is not None:
-        records.append(paper)
-    store = session.store
-    for source, category in [("hf", None)] + [("arxiv", c) for c in store.cached_categories()]:
-        for day in reversed(store.listing_days(source, category)):
-            listing = store.read_listing(source, day, category)
-            if listing is not None:
-                records.extend(p for p in listing.papers if p.id == paper_id)
-    return records
-
-
 def show(session: Session, paper_id: str) -> Paper:
     """One paper in full: from the cache, else from HF and the arXiv API (then cached)."""
     from papercli.sources import arxiv as arxiv_source
     from papercli.sources import hf as hf_source
 
-    records = _cached_records(session, paper_id)
+    records = [p for p in iter_cached(session) if p.id == paper_id]
     complete = any("arxiv" in r.sources and r.abstract for r in records)
     if records and (complete or session.offline) and not session.refresh:
         return merge_all(records)[0]
@@ -245,3 +234,81 @@ def show(session: Session, paper_id: str) -> Paper:
     paper = merge_all(records)[0]
     session.store.write_paper(paper)
     return paper
+
+
+def iter_cached(session: Session, span: Span | None = None) -> Iterator[Paper]:
+    """Every cached record (listings, and looked-up papers when no span is given), unmerged."""
+    store = session.store
+    for source, category in [("hf", None)] + [("arxiv", c) for c in store.cached_categories()]:
+        for day in store.listing_days(source, category):
+            if span is not None and not span.since <= day <= span.until:
+                continue
+            listing = store.read_listing(source, day, category)
+            if listing is not None:
+                yield from listing.papers
+    if span is None:
+        yield from store.looked_up_papers()
+
+
+def cached_papers(session: Session, span: Span | None = None) -> list[Paper]:
+    """Every cached paper of a span (or of the whole cache), merged by id."""
+    return merge_all(list(iter_cached(session, span)))
+
+
+@dataclass
+class SearchOutcome:
+    """Ranked hits, and remote sources that failed."""
+
+    hits: list[Hit] = field(default_factory=list)
+    failures: list[PaperCliError] = field(default_factory=list)
+
+
+def search(session: Session, text: str, span: Span | None, *, remote: bool) -> SearchOutcome:
+    """Rank cached papers (and, with ``remote``, HF's and arXiv's search results) by relevance."""
+    outcome = SearchOutcome()
+    papers = cached_papers(session, span)
+    if remote and not session.offline:
+        found = _remote_search(session, text, outcome)
+        for paper in found:
+            session.store.write_paper(paper)
+        papers = merge_all([*papers, *found])
+    outcome.hits = rank_papers(papers, text)
+    return outcome
+
+
+def _remote_search(session: Session, text: str, outcome: SearchOutcome) -> list[Paper]:
+    from papercli.sources import arxiv as arxiv_source
+    from papercli.sources import hf as hf_source
+
+    settings = session.settings
+    found: list[Paper] = []
+    try:
+        found.extend(hf_source.search(session.client(), settings["network.hf_url"], text))
+    except SourceError as exc:
+        outcome.failures.append(exc)
+        session.warn(f"{exc}; searching without Hugging Face")
+    query = arxiv_source.search_query(text)
+    if query:
+        try:
+            page = arxiv_source.query(
+                session.client(),
+                settings["network.arxiv_api_url"],
+                search=query,
+                sort="relevance",
+                order="descending",
+                limit=50,
+            )
+            found.extend(page.papers)
+        except SourceError as exc:
+            outcome.failures.append(exc)
+            session.warn(f"{exc}; searching without arXiv")
+    return merge_all(found)
+
+
+def topic_counts(session: Session, span: Span) -> dict[str, int]:
+    """How many cached papers of a span match each configured topic."""
+    views = [PaperText(p) for p in cached_papers(session, span)]
+    return {
+        name: sum(1 for view in views if topic_matches(view, topic))
+        for name, topic in session.settings.topics.items()
+    }

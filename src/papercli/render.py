@@ -101,16 +101,19 @@ def render_table(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     if scores is not None:
         table.add_column("Score", justify="right", no_wrap=True)
     table.add_column("▲", justify="right", no_wrap=True, style="bold")
     table.add_column("ID", no_wrap=True, style="cyan")
-    table.add_column("Title", ratio=3, overflow="fold")
-    table.add_column("Authors", ratio=1, overflow="ellipsis", no_wrap=True, style="dim")
-    table.add_column("Cat", no_wrap=True, style="magenta")
+    # The title wraps and never shrinks away; authors and reasons give way first.
+    table.add_column("Title", ratio=4, min_width=24, overflow="fold")
+    table.add_column(
+        "Authors", ratio=1, max_width=28, overflow="ellipsis", no_wrap=True, style="dim"
+    )
+    table.add_column("Cat", no_wrap=True, style="magenta", max_width=8, overflow="ellipsis")
     if why is not None:
-        table.add_column("Why", ratio=1, overflow="fold", style="green")
+        table.add_column("Why", ratio=1, max_width=30, overflow="fold", style="green")
     for paper in papers:
         url = abs_url(paper.id)
         title = Text(sanitize(paper.title), style=Style(link=url) if term.links else "")

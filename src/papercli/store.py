@@ -256,6 +256,22 @@ class Store:
             self._set_aside(path, "corrupt")
             return None
 
+    def looked_up_papers(self) -> list[Paper]:
+        """Every paper cached by ``show`` or a remote search."""
+        directory = self.cache_dir / "papers"
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return []
+        papers = []
+        for name in names:
+            paper_id = name.removesuffix(".json").replace("_", "/")
+            if name.endswith(".json") and is_valid_id(paper_id):
+                paper = self.read_paper(paper_id)
+                if paper is not None:
+                    papers.append(paper)
+        return papers
+
     def write_paper(self, paper: Paper) -> None:
         """Cache one looked-up paper."""
         envelope = {

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from papercli import filters
 from papercli.config import Settings, load_settings
 from papercli.errors import UsageError
 from papercli.models import CATEGORY_RE, Paper
@@ -36,6 +37,7 @@ class SortKey(StrEnum):
     date = "date"
     title = "title"
     id = "id"
+    relevance = "relevance"
 
 
 class SourceChoice(StrEnum):
@@ -43,6 +45,80 @@ class SourceChoice(StrEnum):
 
     hf = "hf"
     arxiv = "arxiv"
+
+
+class AnnounceType(StrEnum):
+    """arXiv announcement types."""
+
+    new = "new"
+    cross = "cross"
+    replace = "replace"
+    replace_cross = "replace-cross"
+
+
+KeywordOpt = Annotated[
+    list[str] | None,
+    typer.Option("--keyword", "-k", help='Keyword or "quoted phrase" (repeatable; any matches).'),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Require every -k keyword, not any.")]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", "-x", help="Drop papers with this word.")
+]
+WhereOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--where", "-w", help="Filter expression, e.g. 'ti:\"diffusion\" AND upvotes>=10'."
+    ),
+]
+AuthorOpt = Annotated[
+    list[str] | None, typer.Option("--author", "-a", help="Author name (accents optional).")
+]
+TypeOpt = Annotated[
+    list[AnnounceType] | None,
+    typer.Option("--type", "-t", help="arXiv announcement type (default from the config)."),
+]
+MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help="At least N.")]
+HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
+TopicOpt = Annotated[
+    list[str] | None, typer.Option("--topic", "-T", help="A topic from the config (repeatable).")
+]
+WhyOpt = Annotated[bool, typer.Option("--why", help="Show which keywords and topics matched.")]
+
+
+def make_criteria(
+    config: Settings,
+    *,
+    keywords: list[str] | None,
+    all_keywords: bool,
+    exclude: list[str] | None,
+    where: str | None,
+    authors: list[str] | None,
+    categories: list[str] | None,
+    types: list[AnnounceType] | None,
+    min_upvotes: int | None,
+    has_code: bool,
+    topics: list[str] | None,
+) -> filters.Criteria:
+    """Criteria from the filter options; unknown topics are a usage error."""
+    chosen = []
+    for name in topics or ():
+        if name not in config.topics:
+            known = ", ".join(sorted(config.topics)) or "none configured"
+            raise UsageError(f"unknown topic {name!r} (topics: {known})")
+        chosen.append(config.topics[name])
+    return filters.Criteria(
+        keywords=tuple(keywords or ()),
+        all_keywords=all_keywords,
+        exclude=tuple(exclude or ()),
+        where=where,
+        authors=tuple(authors or ()),
+        categories=tuple(categories or ()),
+        types=tuple(t.value for t in types or ()),
+        default_types=tuple(config["sources.arxiv_announce_types"]),
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        topics=tuple(chosen),
+    )
 
 
 FormatOpt = Annotated[
@@ -199,14 +275,32 @@ def choose_sources(
     return bool(config["sources.hf"]), cats
 
 
-def emit(papers: Sequence[Paper], fmt: Format | None, term: Terminal, **table: Any) -> None:
-    """Write papers to stdout in the chosen format (table only makes sense on a terminal)."""
+def emit(
+    papers: Sequence[Paper],
+    fmt: Format | None,
+    term: Terminal,
+    *,
+    why: dict[str, list[str]] | None = None,
+    scores: dict[str, float] | None = None,
+) -> None:
+    """Write papers to stdout in the chosen format (a table only on request or a terminal).
+
+    ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON.
+    """
     from papercli.export import WRITERS
     from papercli.render import render_table
 
     chosen = fmt or (Format.table if term.stdout_tty else Format.plain)
     if chosen is Format.table:
-        render_table(papers, sys.stdout, term, **table)
+        render_table(papers, sys.stdout, term, why=why, scores=scores)
     else:
-        WRITERS[chosen.value](papers, sys.stdout)
+        extra: dict[str, dict[str, object]] = {}
+        for paper in papers:
+            record: dict[str, object] = {}
+            if scores is not None:
+                record["score"] = round(scores.get(paper.id, 0.0), 4)
+            if why is not None:
+                record["matched"] = why.get(paper.id, [])
+            extra[paper.id] = record
+        WRITERS[chosen.value](papers, sys.stdout, extra)
     sys.stdout.flush()

@@ -8,15 +8,21 @@ from typing import Annotated
 
 import typer
 
-from papercli import core, filters
+from papercli import core, filters, ranking
 from papercli.cli.app import app
 from papercli.cli.common import (
+    AllOpt,
+    AuthorOpt,
     CategoryOpt,
     DateOpt,
     DaysOpt,
+    ExcludeOpt,
     Format,
     FormatOpt,
+    HasCodeOpt,
+    KeywordOpt,
     LimitOpt,
+    MinUpvotesOpt,
     OfflineOpt,
     QuietOpt,
     RefreshOpt,
@@ -24,92 +30,22 @@ from papercli.cli.common import (
     SortKey,
     SortOpt,
     SourceOpt,
+    TopicOpt,
+    TypeOpt,
     UntilOpt,
+    WhereOpt,
+    WhyOpt,
     choose_sources,
     emit,
+    make_criteria,
     open_session,
     settings,
     terminal,
     today_local,
 )
-from papercli.config import Settings
 from papercli.dates import resolve_range
 from papercli.errors import UsageError
 from papercli.render import Terminal, render_detail, write_detail_text, write_message
-
-
-class AnnounceType(StrEnum):
-    """arXiv announcement types."""
-
-    new = "new"
-    cross = "cross"
-    replace = "replace"
-    replace_cross = "replace-cross"
-
-
-KeywordOpt = Annotated[
-    list[str] | None,
-    typer.Option("--keyword", "-k", help='Keyword or "quoted phrase" (repeatable; any matches).'),
-]
-AllOpt = Annotated[bool, typer.Option("--all", help="Require every -k keyword, not any.")]
-ExcludeOpt = Annotated[
-    list[str] | None, typer.Option("--exclude", "-x", help="Drop papers with this word.")
-]
-WhereOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--where", "-w", help="Filter expression, e.g. 'ti:\"diffusion\" AND upvotes>=10'."
-    ),
-]
-AuthorOpt = Annotated[
-    list[str] | None, typer.Option("--author", "-a", help="Author name (accents optional).")
-]
-TypeOpt = Annotated[
-    list[AnnounceType] | None,
-    typer.Option("--type", "-t", help="arXiv announcement type (default from the config)."),
-]
-MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help="At least N.")]
-HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
-TopicOpt = Annotated[
-    list[str] | None, typer.Option("--topic", "-T", help="A topic from the config (repeatable).")
-]
-WhyOpt = Annotated[bool, typer.Option("--why", help="Show which keywords and topics matched.")]
-
-
-def make_criteria(
-    config: Settings,
-    *,
-    keywords: list[str] | None,
-    all_keywords: bool,
-    exclude: list[str] | None,
-    where: str | None,
-    authors: list[str] | None,
-    categories: list[str] | None,
-    types: list[AnnounceType] | None,
-    min_upvotes: int | None,
-    has_code: bool,
-    topics: list[str] | None,
-) -> filters.Criteria:
-    """Criteria from the filter options; unknown topics are a usage error."""
-    chosen = []
-    for name in topics or ():
-        if name not in config.topics:
-            known = ", ".join(sorted(config.topics)) or "none configured"
-            raise UsageError(f"unknown topic {name!r} (topics: {known})")
-        chosen.append(config.topics[name])
-    return filters.Criteria(
-        keywords=tuple(keywords or ()),
-        all_keywords=all_keywords,
-        exclude=tuple(exclude or ()),
-        where=where,
-        authors=tuple(authors or ()),
-        categories=tuple(categories or ()),
-        types=tuple(t.value for t in types or ()),
-        default_types=tuple(config["sources.arxiv_announce_types"]),
-        min_upvotes=min_upvotes,
-        has_code=has_code,
-        topics=tuple(chosen),
-    )
 
 
 def show_listing(
@@ -125,15 +61,21 @@ def show_listing(
 ) -> None:
     """Filter, sort, cut and print a listing; exit non-zero if a source failed."""
     outcome.raise_if_empty()
-    papers = filters.sort_papers(filters.apply(outcome.papers, criteria), sort.value)
+    papers = filters.apply(outcome.papers, criteria)
+    scores = None
+    if sort is SortKey.relevance:
+        query = ranking.criteria_query(criteria)
+        if not query:
+            raise UsageError("--sort relevance needs -k keywords or a --topic with keywords")
+        papers, scores = ranking.by_relevance(papers, query)
+    else:
+        papers = filters.sort_papers(papers, sort.value)
     if limit is not None:
         papers = papers[:limit]
     if not papers and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
-    reasons = None
-    if why:
-        reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers}
-    emit(papers, fmt, term, **({"why": reasons} if reasons is not None else {}))
+    reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers} if why else None
+    emit(papers, fmt, term, why=reasons, scores=scores)
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
 

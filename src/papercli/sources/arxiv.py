@@ -8,6 +8,7 @@ shared/formats/README.md).
 from __future__ import annotations
 
 import email.utils
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -275,6 +276,7 @@ def query(
     search: str = "",
     ids: Iterable[str] = (),
     sort: str = "submittedDate",
+    order: str = "ascending",
     limit: int = API_MAX_RESULTS,
     on_page: Any = None,
 ) -> ApiPage:
@@ -294,7 +296,7 @@ def query(
                 "start": start,
                 "max_results": size,
                 "sortBy": sort,
-                "sortOrder": "ascending",
+                "sortOrder": order,
             },
             allow=(400,),
             pace=PACE,
@@ -326,6 +328,17 @@ def lookup(client: HttpClient, base_url: str, ids: list[str]) -> list[Paper]:
         batch = ids[offset : offset + 50]
         found.extend(query(client, base_url, ids=batch, sort="relevance", limit=len(batch)).papers)
     return found
+
+
+def search_query(text: str) -> str:
+    """A free-text query as an API ``search_query``: every word and "phrase" required."""
+    parts = re.findall(r'"([^"]+)"|(\S+)', text)
+    clauses = []
+    for phrase, word in parts:
+        term = re.sub(r'[()":]', " ", phrase or word).strip()
+        if term:
+            clauses.append(f'all:"{term}"' if " " in term else f"all:{term}")
+    return " AND ".join(clauses)
 
 
 def window_query(categories: Iterable[str], start: datetime, end: datetime) -> str:

@@ -1,0 +1,146 @@
+"""``papers search`` (relevance over the cache, optionally HF and arXiv) and ``papers topics``."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from papercli import core, filters
+from papercli.cli.app import app
+from papercli.cli.common import (
+    AllOpt,
+    AuthorOpt,
+    CategoryOpt,
+    DateOpt,
+    DaysOpt,
+    ExcludeOpt,
+    FormatOpt,
+    HasCodeOpt,
+    KeywordOpt,
+    MinUpvotesOpt,
+    OfflineOpt,
+    QuietOpt,
+    SinceOpt,
+    TopicOpt,
+    TypeOpt,
+    UntilOpt,
+    WhereOpt,
+    emit,
+    make_criteria,
+    open_session,
+    settings,
+    terminal,
+    today_local,
+)
+from papercli.dates import resolve_range
+from papercli.render import write_message
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words and "quoted phrases".')],
+    on: DateOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    days: DaysOpt = None,
+    remote: Annotated[
+        bool,
+        typer.Option("--remote", help="Also ask HF's and arXiv's search; cache what they find."),
+    ] = False,
+    keyword: KeywordOpt = None,
+    all_keywords: AllOpt = False,
+    exclude: ExcludeOpt = None,
+    where: WhereOpt = None,
+    author: AuthorOpt = None,
+    category: CategoryOpt = None,
+    type_: TypeOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    topic: TopicOpt = None,
+    fmt: FormatOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Best N results.")] = 20,
+    offline: OfflineOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Rank cached papers by relevance (BM25 over title, abstract, keywords; titles weigh most).
+
+    Searches the whole cache unless a date span is given. Shows each result's score and the
+    query terms it matched; JSON adds "score" and "matched" keys.
+
+    Examples:
+      papers search "diffusion transformer"
+      papers search '"world model" robot' --since 30d --min-upvotes 5
+      papers search "speculative decoding" --remote --format json
+    """
+    config = settings()
+    span = None
+    if any(v is not None for v in (on, since, until, days)):
+        first, last = resolve_range(on=on, since=since, until=until, days=days, today=today_local())
+        span = core.Span(first, last)
+    criteria = make_criteria(
+        config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
+        authors=author, categories=category, types=type_, min_upvotes=min_upvotes,
+        has_code=has_code, topics=topic,
+    )  # fmt: skip
+    term = terminal()
+    with open_session(config, offline=offline, quiet=quiet, term=term) as session:
+        outcome = core.search(session, query, span, remote=remote)
+    hits = [h for h in outcome.hits if criteria.accepts(filters.PaperText(h.paper))][:limit]
+    if not hits and not quiet:
+        write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
+    emit(
+        [h.paper for h in hits],
+        fmt,
+        term,
+        scores={h.paper.id: h.score for h in hits},
+        why={h.paper.id: list(h.matched) for h in hits},
+    )
+    if outcome.failures and not hits:
+        raise outcome.failures[0]
+
+
+@app.command()
+def topics(
+    days: Annotated[
+        int, typer.Option("--days", min=1, help="Count papers of the last N days.")
+    ] = 7,
+) -> None:
+    """The topics in your config, with how many cached papers of the last N days match each.
+
+    Topics live in the config file as [topics.NAME] tables; see `papers config path`.
+    """
+    config = settings()
+    first, last = resolve_range(on=None, since=None, until=None, days=days, today=today_local())
+    term = terminal()
+    if not config.topics:
+        write_message(
+            sys.stderr,
+            "info",
+            f"no topics configured; add [topics.NAME] tables to {config.config_path}",
+            color=term.err_color,
+        )
+        return
+    with open_session(config, offline=True, term=term) as session:
+        counts = core.topic_counts(session, core.Span(first, last))
+    for name, topic in config.topics.items():
+        parts = [
+            f"{field}: {', '.join(values)}"
+            for field, values in (
+                ("keywords", topic.keywords),
+                ("exclude", topic.exclude),
+                ("categories", topic.categories),
+                ("authors", topic.authors),
+            )
+            if values
+        ]
+        typer.echo(f"{name}\t{counts[name]}\t{'; '.join(parts)}")
+    if not term.stdout_tty:
+        return
+    write_message(
+        sys.stderr,
+        "info",
+        f"counts over cached papers listed {first}..{last}",
+        color=term.err_color,
+    )
