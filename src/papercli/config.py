@@ -214,6 +214,17 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def parse_config_text(text: str, path: Path) -> dict[str, Any]:
+    """TOML text of a config file; a syntax error names the file, line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML: {exc}",
+            hint="fix it, or start over with `papers config init --force`",
+        ) from None
+
+
 def read_config_file(path: Path) -> tuple[dict[str, Any], str]:
     """Parse the config file; a missing file is an empty config. Returns (data, text)."""
     try:
@@ -222,13 +233,7 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], str]:
         return {}, ""
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"config file {path} is not valid TOML: {exc}",
-            hint="fix it, or start over with `papers config init --force`",
-        ) from None
+    return parse_config_text(text, path), text
 
 
 def _parse_topics(raw: Any, path: Path, text: str) -> dict[str, Topic]:
@@ -266,6 +271,23 @@ def load_settings(
     env = os.environ if environ is None else environ
     path = config_path or default_config_path(env)
     data, text = read_config_file(path)
+    return build_settings(data, text, path, env, overrides)
+
+
+def validate_config_text(text: str, path: Path) -> None:
+    """Raise ConfigError if ``text`` would not load as the config file at ``path``."""
+    build_settings(parse_config_text(text, path), text, path, {}, None)
+
+
+def build_settings(
+    data: dict[str, Any],
+    text: str,
+    path: Path,
+    env: Mapping[str, str],
+    overrides: Mapping[str, Any] | None,
+) -> Settings:
+    """Settings from parsed file data, the environment and flags, in that order."""
+    data = dict(data)
     raw_topics = data.pop("topics", {})
     values = {name: key.default for name, key in KEYS.items()}
     origins = dict.fromkeys(KEYS, "default")

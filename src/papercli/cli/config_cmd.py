@@ -1,0 +1,95 @@
+"""``papers config``: where the config is, a starter file, the effective settings, edits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from papercli.cli.app import app
+from papercli.cli.common import settings
+from papercli.config import KEYS, default_config_path
+from papercli.configfile import init_config, set_value
+
+config_app = typer.Typer(
+    help="The TOML config file and the effective settings.", no_args_is_help=True
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print where the config file is ($PAPERS_CONFIG or the platform's config dir)."""
+    typer.echo(str(default_config_path()))
+
+
+@config_app.command("init")
+def config_init(
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented starter config (every setting, with its default)."""
+    path = default_config_path()
+    init_config(path, force=force)
+    typer.echo(f"wrote {path}", err=True)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return json.dumps(list(value), ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
+
+
+@config_app.command("show")
+def config_show(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+) -> None:
+    """The effective settings, and where each came from: default, file, env or flag."""
+    config = settings()
+    if as_json:
+        data = {
+            "config_path": str(config.config_path),
+            "data_dir": str(config.data_dir),
+            "settings": {
+                name: {"value": config[name], "origin": config.origins[name]} for name in KEYS
+            },
+            "topics": {
+                name: {
+                    "keywords": list(t.keywords),
+                    "exclude": list(t.exclude),
+                    "categories": list(t.categories),
+                    "authors": list(t.authors),
+                }
+                for name, t in config.topics.items()
+            },
+        }
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines = [f"# config file: {config.config_path}", f"# data dir:    {config.data_dir}"]
+    width = max(len(name) for name in KEYS)
+    for name in KEYS:
+        lines.append(f"{name:<{width}} = {_shown(config[name])}  # {config.origins[name]}")
+    for name, topic in config.topics.items():
+        lines.append(
+            f"topics.{name} = keywords {_shown(topic.keywords)}, exclude {_shown(topic.exclude)}, "
+            f"categories {_shown(topic.categories)}, authors {_shown(topic.authors)}  # file"
+        )
+    typer.echo("\n".join(lines))
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[str, typer.Argument(help="A setting (network.timeout) or topics.NAME.FIELD.")],
+    value: Annotated[str, typer.Argument(help='The value; lists as "a, b" or a TOML array.')],
+) -> None:
+    """Change one value in the config file, keeping its comments; refuses invalid results.
+
+    Examples:
+      papers config set sources.arxiv_categories "cs.CL, cs.LG"
+      papers config set network.timeout 30
+      papers config set topics.agents.keywords '["agent", "tool use"]'
+    """
+    path = default_config_path()
+    set_value(path, key, value)
+    typer.echo(f"set {key} in {path}", err=True)
