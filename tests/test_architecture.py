@@ -40,6 +40,21 @@ LAYERS = {
         "ranking",
     },
     "export": {"errors", "models"},
+    "feeds": {"models"},
+    "digest": {"errors", "models", "filters"},
+    "digest_render": {"digest", "export", "feeds", "models", "schedule"},
+    "mailer": {"config", "errors"},
+    "dispatch": {
+        "core",
+        "digest",
+        "errors",
+        "filters",
+        "models",
+        "ranking",
+        "schedule",
+        "session",
+        "store",
+    },
     "render": {"errors", "models"},
 }
 # Heavy third-party modules and the only places that may import them.

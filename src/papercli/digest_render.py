@@ -1,0 +1,216 @@
+"""A digest as Markdown, HTML (self-contained, inline styles, for mail), text, JSON or Atom.
+
+Every upstream string is escaped for the format it lands in: HTML entities, Markdown
+punctuation, XML; links are arXiv URLs built from validated ids, or http(s) links only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import textwrap
+from collections.abc import Callable
+
+from papercli.digest import Digest, Entry
+from papercli.feeds import atom_feed, safe_url
+from papercli.models import sanitize
+from papercli.schedule import describe
+
+# Enough to keep untrusted text from becoming links, images, emphasis, code or HTML; a
+# leading # or > would start a heading or quote.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_LEADING = re.compile(r"^([#>+\-=])")
+
+
+def md(text: str) -> str:
+    """Markdown-escaped untrusted text (no links, emphasis or HTML sneak in)."""
+    return _MD_LEADING.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", sanitize(text)))
+
+
+def h(text: str | None) -> str:
+    """HTML-escaped untrusted text."""
+    return html.escape(sanitize(text or ""), quote=True)
+
+
+def _span(digest: Digest) -> str:
+    if digest.since == digest.until:
+        return describe(digest.until)
+    return f"{describe(digest.since)} to {describe(digest.until)}"
+
+
+def _counts(digest: Digest) -> str:
+    parts = [f"{digest.count} new papers"]
+    names = {"hf": "Hugging Face", "arxiv": "arXiv"}
+    parts += [f"{names.get(s, s)} {n}" for s, n in digest.source_counts.items() if n]
+    return ", ".join(parts)
+
+
+def _meta(entry: Entry) -> list[str]:
+    paper = entry.paper
+    bits = []
+    if paper.upvotes is not None:
+        bits.append(f"▲ {paper.upvotes}")
+    if paper.comments:
+        bits.append(f"{paper.comments} comments")
+    if paper.primary_category:
+        bits.append(paper.primary_category)
+    if paper.listed:
+        bits.append(f"listed {paper.listed}")
+    if entry.also:
+        bits.append("also: " + ", ".join(entry.also))
+    return bits
+
+
+def _authors(entry: Entry, limit: int = 6) -> str:
+    names = list(entry.paper.authors)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def render_markdown(digest: Digest) -> str:
+    """Markdown, for files, chat and notes apps."""
+    out = [f"# {md(digest.subject())}", "", f"{_span(digest)}: {_counts(digest)}.", ""]
+    out += [f"> {md(note)}" for note in digest.notes]
+    if digest.notes:
+        out.append("")
+    for group in digest.groups:
+        out += [f"## {md(group.title)} ({len(group.entries)})", ""]
+        for entry in group.entries:
+            paper = entry.paper
+            out.append(f"### [{md(paper.title)}]({paper.url})")
+            out.append(f"{md(_authors(entry))}  ")
+            out.append(md(" · ".join(_meta(entry))) + "  ")
+            links = [f"[arXiv]({paper.url})", f"[PDF]({paper.pdf_url})"]
+            if safe_url(paper.github):
+                links.append(f"[code](<{safe_url(paper.github)}>)")
+            out.append(" · ".join(links))
+            out += ["", md(entry.summary), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_text(digest: Digest, width: int = 80) -> str:
+    """Plain text that reads well at 80 columns (the text part of the e-mail)."""
+    fill = textwrap.TextWrapper(width=width, break_long_words=False, break_on_hyphens=False)
+    indent = textwrap.TextWrapper(
+        width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=False
+    )
+    out = fill.wrap(digest.subject()) + fill.wrap(f"{_span(digest)}: {_counts(digest)}.")
+    for note in digest.notes:
+        out += fill.wrap(f"Note: {sanitize(note)}")
+    for group in digest.groups:
+        out += ["", f"{group.title} ({len(group.entries)})".upper(), "=" * min(width, 40)]
+        for number, entry in enumerate(group.entries, 1):
+            paper = entry.paper
+            heading = f"{number}. {sanitize(paper.title)}"
+            out += ["", *textwrap.wrap(heading, width, subsequent_indent="   ")]
+            out += indent.wrap(sanitize(_authors(entry)))
+            out += indent.wrap(" | ".join(_meta(entry)))
+            out += indent.wrap(sanitize(entry.summary))
+            out.append(f"    {paper.url}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+_STYLE = {
+    "body": "margin:0;padding:16px;background:#f6f7f9;font-family:-apple-system,Segoe UI,"
+    "Helvetica,Arial,sans-serif;color:#1f2328;",
+    "wrap": "max-width:720px;margin:0 auto;background:#ffffff;padding:20px 24px;"
+    "border:1px solid #d0d7de;border-radius:6px;",
+    "h1": "font-size:20px;margin:0 0 4px 0;",
+    "meta": "color:#57606a;font-size:13px;margin:0 0 12px 0;",
+    "note": "background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px;font-size:13px;"
+    "margin:8px 0;",
+    "h2": "font-size:16px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin:20px 0 8px 0;",
+    "title": "font-size:15px;font-weight:600;color:#0969da;text-decoration:none;",
+    "paper": "margin:0 0 14px 0;",
+    "small": "color:#57606a;font-size:12px;margin:2px 0;",
+    "summary": "font-size:14px;line-height:1.45;margin:4px 0;",
+    "link": "color:#0969da;font-size:12px;",
+}
+
+
+def render_html(digest: Digest) -> str:
+    """One self-contained HTML document with inline styles, for mail clients."""
+    s = _STYLE
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{h(digest.subject())}</title></head>",
+        f'<body style="{s["body"]}"><div style="{s["wrap"]}">',
+        f'<h1 style="{s["h1"]}">{h(digest.subject())}</h1>',
+        f'<p style="{s["meta"]}">{h(_span(digest))}: {h(_counts(digest))}.</p>',
+    ]
+    parts += [f'<p style="{s["note"]}">{h(note)}</p>' for note in digest.notes]
+    for group in digest.groups:
+        parts.append(f'<h2 style="{s["h2"]}">{h(group.title)} ({len(group.entries)})</h2>')
+        for entry in group.entries:
+            paper = entry.paper
+            links = [
+                f'<a style="{s["link"]}" href="{h(paper.url)}">arXiv</a>',
+                f'<a style="{s["link"]}" href="{h(paper.pdf_url)}">PDF</a>',
+            ]
+            for label, url in (("code", paper.github), ("project", paper.project_page)):
+                if safe_url(url):
+                    links.append(f'<a style="{s["link"]}" href="{h(safe_url(url))}">{label}</a>')
+            parts += [
+                f'<div style="{s["paper"]}">',
+                f'<a style="{s["title"]}" href="{h(paper.url)}">{h(paper.title)}</a>',
+                f'<p style="{s["small"]}">{h(_authors(entry))}</p>',
+                f'<p style="{s["small"]}">{h(" · ".join(_meta(entry)))}</p>',
+                f'<p style="{s["summary"]}">{h(entry.summary)}</p>',
+                f'<p style="{s["small"]}">{" · ".join(links)}</p>',
+                "</div>",
+            ]
+    parts += [
+        f'<p style="{s["meta"]}">Generated by papercli at '
+        f"{h(digest.generated.strftime('%Y-%m-%d %H:%M %Z'))}.</p>",
+        "</div></body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def render_json(digest: Digest) -> str:
+    """The digest as JSON: metadata, notes and groups of Paper records with summaries."""
+    from papercli.export import safe_dict
+
+    data = {
+        "name": digest.name,
+        "subject": digest.subject(),
+        "since": digest.since.isoformat(),
+        "until": digest.until.isoformat(),
+        "generated": digest.generated.isoformat(),
+        "count": digest.count,
+        "source_counts": digest.source_counts,
+        "notes": list(digest.notes),
+        "groups": [
+            {
+                "title": group.title,
+                "papers": [
+                    {**safe_dict(e.paper), "summary": sanitize(e.summary), "also": list(e.also)}
+                    for e in group.entries
+                ],
+            }
+            for group in digest.groups
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_atom(digest: Digest) -> str:
+    """An Atom feed of the digest's papers, to subscribe to in any feed reader."""
+    return atom_feed(
+        [(e.paper, e.summary) for g in digest.groups for e in g.entries],
+        feed_id=f"urn:papercli:digest:{digest.name}",
+        title=digest.subject(),
+        updated=digest.generated,
+    )
+
+
+RENDERERS: dict[str, Callable[[Digest], str]] = {
+    "markdown": render_markdown,
+    "html": render_html,
+    "text": render_text,
+    "json": render_json,
+    "atom": render_atom,
+}

@@ -1,0 +1,78 @@
+"""Atom feeds of papers, valid and safe: HF has no feed of its own, so papercli writes one.
+
+Every upstream string is sanitized (no control characters, which XML 1.0 forbids) and
+escaped; the only links are arXiv URLs built from validated ids and http(s) links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape, quoteattr
+
+from papercli.models import Paper, sanitize
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def xml_text(text: str | None) -> str:
+    """Escaped XML character data from untrusted text."""
+    return escape(sanitize(text or ""))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None (no javascript: or data: links)."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return sanitize(url)
+    return None
+
+
+def _stamp(paper: Paper, fallback: datetime) -> str:
+    day = paper.listed or paper.published
+    if day:
+        return f"{day}T00:00:00Z"
+    return fallback.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atom_feed(
+    entries: Iterable[tuple[Paper, str]],
+    *,
+    feed_id: str,
+    title: str,
+    updated: datetime,
+    self_link: str | None = None,
+) -> str:
+    """An Atom 1.0 document; each entry is (paper, summary text)."""
+    stamp = updated.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="{ATOM_NS}">',
+        f"  <id>{xml_text(feed_id)}</id>",
+        f"  <title>{xml_text(title)}</title>",
+        f"  <updated>{stamp}</updated>",
+        "  <author><name>papercli</name></author>",
+        '  <generator uri="https://pypi.org/project/papercli/">papercli</generator>',
+    ]
+    if self_link:
+        lines.append(f'  <link rel="self" href={quoteattr(self_link)}/>')
+    for paper, summary in entries:
+        lines += [
+            "  <entry>",
+            f"    <id>{xml_text(paper.url)}</id>",
+            f"    <title>{xml_text(paper.title)}</title>",
+            f'    <link rel="alternate" type="text/html" href={quoteattr(paper.url)}/>',
+            f'    <link rel="related" type="application/pdf" href={quoteattr(paper.pdf_url)}/>',
+            f"    <updated>{_stamp(paper, updated)}</updated>",
+        ]
+        if paper.published:
+            lines.append(f"    <published>{paper.published}T00:00:00Z</published>")
+        lines += [f"    <author><name>{xml_text(a)}</name></author>" for a in paper.authors[:20]]
+        if not paper.authors:
+            lines.append("    <author><name>unknown</name></author>")
+        lines += [f"    <category term={quoteattr(sanitize(c))}/>" for c in paper.categories]
+        lines.append(f"    <summary>{xml_text(summary)}</summary>")
+        if paper.abstract:
+            lines.append(f'    <content type="text">{xml_text(paper.abstract)}</content>')
+        lines.append("  </entry>")
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
