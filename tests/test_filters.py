@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from papercli.errors import ExpressionError, UsageError
-from papercli.filters import Criteria, PaperText, apply, compile_expression, fold, matches_term
+from papercli.expression import compile_expression
+from papercli.filters import Criteria, apply
+from papercli.matching import PaperText, fold, matches_term
 from papercli.models import Paper, Topic
 
 PAPERS = [

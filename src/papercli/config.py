@@ -67,6 +67,13 @@ KEYS: dict[str, Key] = {
             "arXiv API base URL",
         ),
         Key(
+            "network.arxiv_pdf_url",
+            "url",
+            "https://arxiv.org",
+            "PAPERS_ARXIV_PDF_URL",
+            "where `papers download` gets PDFs",
+        ),
+        Key(
             "network.arxiv_delay", "float", 3.0, "PAPERS_ARXIV_DELAY", "seconds between arXiv calls"
         ),
         Key("network.timeout", "float", 20.0, "PAPERS_TIMEOUT", "seconds per request"),

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from papercli import schedule
-from papercli.errors import NotFoundError, OfflineError, PaperCliError, SourceError
+from papercli.errors import (
+    NotFoundError,
+    OfflineError,
+    PaperCliError,
+    SourceError,
+    UpstreamError,
+    UsageError,
+)
 from papercli.filters import PaperText, topic_matches
 from papercli.listings import (
     backfill_arxiv,
@@ -15,9 +23,11 @@ from papercli.listings import (
     latest_arxiv,
     latest_hf,
 )
-from papercli.models import Paper, merge_all
+from papercli.models import Paper, is_valid_id, merge_all
 from papercli.ranking import Hit, rank_papers
 from papercli.session import Session
+
+PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
 
 
 @dataclass
@@ -202,7 +212,7 @@ def show(session: Session, paper_id: str) -> Paper:
     from papercli.sources import hf as hf_source
 
     records = [p for p in iter_cached(session) if p.id == paper_id]
-    complete = any("arxiv" in r.sources and r.abstract for r in records)
+    complete = any(r.title and r.abstract for r in records)
     if records and (complete or session.offline) and not session.refresh:
         return merge_all(records)[0]
     if session.offline:
@@ -312,3 +322,69 @@ def topic_counts(session: Session, span: Span) -> dict[str, int]:
         name: sum(1 for view in views if topic_matches(view, topic))
         for name, topic in session.settings.topics.items()
     }
+
+
+def resolve(session: Session, items: Sequence[str | Paper]) -> Outcome:
+    """Papers for ids (cache, else HF and arXiv) and records given whole (from JSONL)."""
+    outcome = Outcome()
+    for item in items:
+        if isinstance(item, Paper):
+            outcome.papers.append(item)
+            continue
+        try:
+            outcome.papers.append(show(session, item))
+        except (NotFoundError, OfflineError, SourceError) as exc:
+            outcome.failures.append(exc)
+    # With nothing found the first failure becomes the error; the rest are warnings.
+    for exc in outcome.failures[0 if outcome.papers else 1 :]:
+        session.warn(str(exc))
+    outcome.papers = merge_all(outcome.papers)
+    return outcome
+
+
+def pdf_path(directory: Path, paper_id: str) -> Path:
+    """Where ``download`` saves a paper: ``2606.13392.pdf``, ``hep-th_9901001.pdf``."""
+    if not is_valid_id(paper_id):
+        raise UsageError(f"not an arXiv id: {paper_id!r}")
+    return directory / f"{paper_id.replace('/', '_')}.pdf"
+
+
+def download(session: Session, ids: Sequence[str], directory: Path, *, force: bool) -> Outcome:
+    """Save PDFs from arXiv, one request at a time and arxiv_delay apart, as arXiv asks."""
+    outcome = Outcome()
+    base = session.settings["network.arxiv_pdf_url"]
+    for number, paper_id in enumerate(ids, 1):
+        target = pdf_path(directory, paper_id)
+        if target.exists() and not force:
+            session.info(f"{target} exists; skipped (--force to download again)")
+            continue
+        url = f"{base}/pdf/{paper_id}"
+        try:
+            session.client().download(
+                url,
+                target,
+                source="arXiv PDF",
+                max_bytes=PDF_LIMIT,
+                pace="arxiv",
+                progress=lambda done, total, n=number: session.progress(
+                    f"PDF {n}/{len(ids)}", done, total or done
+                ),
+            )
+        except SourceError as exc:
+            outcome.failures.append(exc)
+            session.warn(str(exc))
+            continue
+        with target.open("rb") as handle:
+            is_pdf = handle.read(5) == b"%PDF-"
+        if not is_pdf:
+            target.unlink()
+            error = UpstreamError(
+                f"arXiv sent something that is not a PDF for {paper_id} (not available yet?)",
+                source="arXiv PDF",
+                url=url,
+            )
+            outcome.failures.append(error)
+            session.warn(str(error))
+            continue
+        session.info(f"saved {target}")
+    return outcome

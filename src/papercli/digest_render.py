@@ -6,31 +6,15 @@ punctuation, XML; links are arXiv URLs built from validated ids, or http(s) link
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import textwrap
 from collections.abc import Callable
 
 from papercli.digest import Digest, Entry
-from papercli.feeds import atom_feed, safe_url
+from papercli.feeds import atom_feed
+from papercli.markup import h, md, safe_url
 from papercli.models import sanitize
 from papercli.schedule import describe
-
-# Enough to keep untrusted text from becoming links, images, emphasis, code or HTML; a
-# leading # or > would start a heading or quote.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_LEADING = re.compile(r"^([#>+\-=])")
-
-
-def md(text: str) -> str:
-    """Markdown-escaped untrusted text (no links, emphasis or HTML sneak in)."""
-    return _MD_LEADING.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", sanitize(text)))
-
-
-def h(text: str | None) -> str:
-    """HTML-escaped untrusted text."""
-    return html.escape(sanitize(text or ""), quote=True)
 
 
 def _span(digest: Digest) -> str:

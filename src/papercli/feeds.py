@@ -8,23 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
+from papercli.markup import xml_text
 from papercli.models import Paper, sanitize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-
-
-def xml_text(text: str | None) -> str:
-    """Escaped XML character data from untrusted text."""
-    return escape(sanitize(text or ""))
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is http(s), else None (no javascript: or data: links)."""
-    if url and url.lower().startswith(("https://", "http://")):
-        return sanitize(url)
-    return None
 
 
 def _stamp(paper: Paper, fallback: datetime) -> str:

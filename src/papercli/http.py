@@ -6,12 +6,16 @@ pays for it. Clock, sleep and jitter are injectable so tests never wait.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import os
 import random
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -258,6 +262,79 @@ class HttpClient:
         raise UpstreamError(
             f"{source} redirected too many times from {url}", source=source, url=url
         )
+
+    def download(
+        self,
+        url: str,
+        target: Path,
+        *,
+        source: str,
+        max_bytes: int,
+        pace: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Stream ``url`` into ``target`` atomically (temp file, rename); returns the size.
+
+        Not retried (a PDF is large, and the user can rerun); an interrupted body leaves
+        nothing behind.
+        """
+        slot = self._paced(pace)
+        lock = slot.lock if slot else threading.Lock()
+        with lock:
+            self._before(slot)
+            self.requests_made += 1
+            try:
+                return self._stream_to(url, target, source, max_bytes, progress)
+            except self._httpx.TimeoutException:
+                raise NetworkError(
+                    f"{source} timed out for {url}", source=source, url=url
+                ) from None
+            except self._httpx.TransportError as exc:
+                raise NetworkError(
+                    f"{source} {_describe_transport(exc)} for {url}", source=source, url=url
+                ) from None
+            finally:
+                if slot is not None:
+                    slot.last = self._clock()
+
+    def _stream_to(
+        self,
+        url: str,
+        target: Path,
+        source: str,
+        max_bytes: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> int:
+        with self._client.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise UpstreamError(
+                    f"{source} returned HTTP {response.status_code} for {url}",
+                    source=source,
+                    url=url,
+                    status=response.status_code,
+                )
+            declared = response.headers.get("content-length", "")
+            total = int(declared) if declared.isdigit() else 0
+            if total > max_bytes:
+                raise _too_big(source, url, max_bytes)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            size = 0
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise _too_big(source, url, max_bytes)
+                        handle.write(chunk)
+                        if progress:
+                            progress(size, total)
+                os.replace(tmp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        return size
 
     def _read_capped(self, response: httpx.Response, source: str) -> bytes:
         declared = response.headers.get("content-length", "")

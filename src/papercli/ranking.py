@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from papercli.filters import Criteria, fold, term_pattern
+from papercli.filters import Criteria
+from papercli.matching import fold, term_pattern
 from papercli.models import Paper
 
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "abstract": 1.0}

@@ -7,8 +7,13 @@ is drawn, so piped output starts faster.
 
 from __future__ import annotations
 
+import io
+import os
+import shlex
+import shutil
+import subprocess
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -51,6 +56,41 @@ def write_error(err: TextIO, exc: PaperCliError, *, color: bool) -> None:
             err.write(sanitize(line) + "\n")
     if exc.hint:
         write_message(err, "hint", exc.hint, color=color)
+
+
+def write_paged(
+    draw: Callable[[TextIO, int | None], None],
+    out: TextIO,
+    term: Terminal,
+    *,
+    pager: bool | None,
+) -> None:
+    """Draw to ``out``, through $PAGER (less -RFX) when on a terminal and taller than it."""
+    if not term.stdout_tty or pager is False:
+        draw(out, None)
+        return
+    size = shutil.get_terminal_size()
+    buffer = io.StringIO()
+    draw(buffer, term.width or size.columns)
+    text = buffer.getvalue()
+    if pager is not True and text.count("\n") < size.lines - 1:
+        out.write(text)
+        return
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, do not clear
+    command = shlex.split(env.get("PAGER") or "less")
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env, text=True)
+    except OSError:
+        out.write(text)
+        return
+    try:
+        assert process.stdin is not None
+        process.stdin.write(text)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # the user quit the pager early
+    process.wait()
 
 
 def console(out: TextIO, term: Terminal) -> Console:
@@ -217,3 +257,46 @@ def render_detail(paper: Paper, out: TextIO, term: Terminal) -> None:
     version = f"v{paper.version}" if paper.version else ""
     title = Text(f"{paper.id}{version}  ", style="cyan") + Text(sanitize(paper.title), style="bold")
     console(out, term).print(Panel(Group(*parts), title=title, title_align="left"))
+
+
+def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None:
+    """One Rich panel per paper: the terminal's version of a card on the HF papers page."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.style import Style
+    from rich.text import Text
+
+    from papercli.digest import summarize
+
+    con = console(out, term)
+    for paper in papers:
+        url = abs_url(paper.id)
+        title = Text(
+            sanitize(paper.title), style=Style(bold=True, link=url if term.links else None)
+        )
+        facts = [short_authors(paper, 4)]
+        if paper.listed:
+            facts.append(f"listed {paper.listed}")
+        if paper.upvotes is not None:
+            facts.append(f"▲ {upvote_cell(paper)}")
+        if paper.comments:
+            facts.append(f"{paper.comments} comments")
+        if paper.primary_category:
+            facts.append(sanitize(paper.primary_category))
+        links = Text()
+        for label, target in (
+            ("abs", url),
+            ("pdf", paper.pdf_url),
+            ("code", paper.github),
+            ("project", paper.project_page),
+        ):
+            if target and target.startswith(("https://", "http://")):
+                links.append(label, style=Style(color="cyan", link=target if term.links else None))
+                links.append("  ")
+        body = Group(
+            title,
+            Text(" · ".join(facts), style="dim"),
+            Text(sanitize(summarize(paper))),
+            links,
+        )
+        con.print(Panel(body, title=Text(paper.id, style="cyan"), title_align="left"))

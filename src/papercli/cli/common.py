@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -28,6 +30,13 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     ids = "ids"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+    bibtex = "bibtex"
+    html = "html"
+    atom = "atom"
+    summary = "summary"
 
 
 class SortKey(StrEnum):
@@ -81,6 +90,12 @@ MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help=
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
 TopicOpt = Annotated[
     list[str] | None, typer.Option("--topic", "-T", help="A topic from the config (repeatable).")
+]
+PagerOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--pager/--no-pager", help="Page long tables (default: when taller than the screen)."
+    ),
 ]
 WhyOpt = Annotated[bool, typer.Option("--why", help="Show which keywords and topics matched.")]
 
@@ -282,17 +297,27 @@ def emit(
     *,
     why: dict[str, list[str]] | None = None,
     scores: dict[str, float] | None = None,
+    pager: bool | None = None,
 ) -> None:
     """Write papers to stdout in the chosen format (a table only on request or a terminal).
 
     ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON.
+    Tables and cards taller than the terminal go through the pager unless ``pager`` is False.
     """
     from papercli.export import WRITERS
-    from papercli.render import render_table
+    from papercli.render import render_summary, render_table, write_paged
 
     chosen = fmt or (Format.table if term.stdout_tty else Format.plain)
-    if chosen is Format.table:
-        render_table(papers, sys.stdout, term, why=why, scores=scores)
+    if chosen in (Format.table, Format.summary):
+
+        def draw(out: TextIO, width: int | None) -> None:
+            shown = replace(term, width=width) if width else term
+            if chosen is Format.table:
+                render_table(papers, out, shown, why=why, scores=scores)
+            else:
+                render_summary(papers, out, shown)
+
+        write_paged(draw, sys.stdout, term, pager=pager)
     else:
         extra: dict[str, dict[str, object]] = {}
         for paper in papers:
@@ -304,3 +329,35 @@ def emit(
             extra[paper.id] = record
         WRITERS[chosen.value](papers, sys.stdout, extra)
     sys.stdout.flush()
+
+
+def read_items(args: Sequence[str]) -> list[str | Paper]:
+    """Ids from the arguments; ``-`` reads ids or JSONL records from stdin, one per line.
+
+    A stdin line that starts with ``{`` is a Paper record (as ``--format jsonl`` writes);
+    any other line contributes its first field, so ``--format plain`` and ``ids`` both pipe.
+    """
+    from papercli.models import parse_id
+
+    items: list[str | Paper] = []
+    for arg in args:
+        if arg != "-":
+            items.append(parse_id(arg)[0])
+            continue
+        for number, line in enumerate(sys.stdin, 1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            if text.startswith("{"):
+                try:
+                    items.append(Paper.from_dict(json.loads(text)))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise UsageError(f"stdin line {number}: not a paper record ({exc})") from None
+            else:
+                try:
+                    items.append(parse_id(text.split()[0])[0])
+                except UsageError as exc:
+                    raise UsageError(f"stdin line {number}: {exc.message}") from None
+    if not items:
+        raise UsageError("no paper ids given", hint="pass ids, or - to read them from stdin")
+    return items

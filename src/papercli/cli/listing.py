@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -24,6 +25,7 @@ from papercli.cli.common import (
     LimitOpt,
     MinUpvotesOpt,
     OfflineOpt,
+    PagerOpt,
     QuietOpt,
     RefreshOpt,
     SinceOpt,
@@ -39,6 +41,7 @@ from papercli.cli.common import (
     emit,
     make_criteria,
     open_session,
+    read_items,
     settings,
     terminal,
     today_local,
@@ -58,6 +61,7 @@ def show_listing(
     term: Terminal,
     quiet: bool,
     why: bool,
+    pager: bool | None = None,
 ) -> None:
     """Filter, sort, cut and print a listing; exit non-zero if a source failed."""
     outcome.raise_if_empty()
@@ -75,7 +79,7 @@ def show_listing(
     if not papers and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
     reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers} if why else None
-    emit(papers, fmt, term, why=reasons, scores=scores)
+    emit(papers, fmt, term, why=reasons, scores=scores, pager=pager)
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
@@ -97,6 +101,7 @@ def today(
     sort: SortOpt = SortKey.upvotes,
     limit: LimitOpt = None,
     why: WhyOpt = False,
+    pager: PagerOpt = None,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     quiet: QuietOpt = False,
@@ -119,8 +124,9 @@ def today(
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
         outcome = core.today(session, hf=hf, categories=cats)
     show_listing(
-        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why
-    )
+        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why,
+        pager=pager,
+    )  # fmt: skip
 
 
 @app.command("list")
@@ -144,6 +150,7 @@ def list_(
     sort: SortOpt = SortKey.upvotes,
     limit: LimitOpt = None,
     why: WhyOpt = False,
+    pager: PagerOpt = None,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     quiet: QuietOpt = False,
@@ -169,8 +176,9 @@ def list_(
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
         outcome = core.list_span(session, core.Span(since_day, until_day), hf=hf, categories=cats)
     show_listing(
-        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why
-    )
+        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why,
+        pager=pager,
+    )  # fmt: skip
 
 
 @app.command()
@@ -217,7 +225,9 @@ class DetailFormat(StrEnum):
 
 @app.command()
 def show(
-    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id, abs/pdf URL or oai id.")],
+    paper_id: Annotated[
+        str, typer.Argument(metavar="ID", help="arXiv id, abs/pdf URL, oai id, or - for stdin.")
+    ],
     fmt: Annotated[
         DetailFormat | None,
         typer.Option("--format", "-f", help="card on a terminal, text in a pipe, or json."),
@@ -227,25 +237,31 @@ def show(
 ) -> None:
     """One paper in full: authors, dates, categories, abstract, AI summary, links.
 
+    With - it reads ids or JSONL records from stdin and shows each (json: an array).
+
     Examples:
       papers show 2606.13392
       papers show https://arxiv.org/abs/2606.13392v2 --format json
+      papers today --format jsonl | jq -c 'select(.upvotes > 20)' | papers show -
     """
-    import json
-
-    from papercli.models import parse_id
-
     config = settings()
-    paper_id = parse_id(paper_id)[0]
+    items = read_items([paper_id])
     term = terminal()
     with open_session(config, offline=offline, refresh=refresh, term=term) as session:
-        paper = core.show(session, paper_id)
+        outcome = core.resolve(session, items)
+    outcome.raise_if_empty()
     chosen = fmt or (DetailFormat.card if term.stdout_tty else DetailFormat.text)
     if chosen is DetailFormat.json:
         from papercli.export import safe_dict
 
-        sys.stdout.write(json.dumps(safe_dict(paper), ensure_ascii=False, indent=2) + "\n")
-    elif chosen is DetailFormat.card:
-        render_detail(paper, sys.stdout, term)
-    else:
-        write_detail_text(paper, sys.stdout)
+        records = [safe_dict(p) for p in outcome.papers]
+        data = records if paper_id == "-" else records[0]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    for number, paper in enumerate(outcome.papers):
+        if chosen is DetailFormat.card:
+            render_detail(paper, sys.stdout, term)
+        elif chosen is DetailFormat.text:
+            sys.stdout.write("\n" if number else "")
+            write_detail_text(paper, sys.stdout)
+    if outcome.failures:
+        raise typer.Exit(int(outcome.failures[0].exit_code))

@@ -21,6 +21,7 @@ from papercli.cli.common import (
     KeywordOpt,
     MinUpvotesOpt,
     OfflineOpt,
+    PagerOpt,
     QuietOpt,
     SinceOpt,
     TopicOpt,
@@ -61,6 +62,7 @@ def search(
     topic: TopicOpt = None,
     fmt: FormatOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Best N results.")] = 20,
+    pager: PagerOpt = None,
     offline: OfflineOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -96,6 +98,7 @@ def search(
         term,
         scores={h.paper.id: h.score for h in hits},
         why={h.paper.id: list(h.matched) for h in hits},
+        pager=pager,
     )
     if outcome.failures and not hits:
         raise outcome.failures[0]

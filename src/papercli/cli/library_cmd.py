@@ -1,0 +1,179 @@
+"""The reading list and papers as files: save, saved, unsave, export, open, download."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from papercli import core, filters, library
+from papercli.cli.app import app
+from papercli.cli.common import (
+    AllOpt,
+    AuthorOpt,
+    ExcludeOpt,
+    Format,
+    FormatOpt,
+    KeywordOpt,
+    OfflineOpt,
+    PagerOpt,
+    QuietOpt,
+    TopicOpt,
+    WhereOpt,
+    emit,
+    make_criteria,
+    open_session,
+    read_items,
+    settings,
+    terminal,
+)
+from papercli.errors import UsageError
+
+IdsArg = Annotated[list[str], typer.Argument(metavar="ID...", help="arXiv ids, or - for stdin.")]
+TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
+
+
+@app.command()
+def save(
+    ids: IdsArg,
+    tag: TagOpt = None,
+    offline: OfflineOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Save papers to your reading list, with their full record (available offline).
+
+    Examples:
+      papers save 2606.13392 --tag to-read
+      papers list -k diffusion --format ids | papers save - --tag diffusion
+    """
+    config = settings()
+    items = read_items(ids)
+    term = terminal()
+    with open_session(config, offline=offline, quiet=quiet, term=term) as session:
+        outcome = core.resolve(session, items)
+        outcome.raise_if_empty()
+        added = library.add(session.store, outcome.papers, tag or [], session.now())
+        session.info(
+            f"saved {added} new, {len(outcome.papers) - added} already saved"
+            + (f" (tags: {', '.join(tag)})" if tag else "")
+        )
+    if outcome.failures:
+        raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+@app.command()
+def saved(
+    tag: Annotated[str | None, typer.Option("--tag", help="Only this tag.")] = None,
+    keyword: KeywordOpt = None,
+    all_keywords: AllOpt = False,
+    exclude: ExcludeOpt = None,
+    where: WhereOpt = None,
+    author: AuthorOpt = None,
+    topic: TopicOpt = None,
+    fmt: FormatOpt = None,
+    pager: PagerOpt = None,
+) -> None:
+    """Your reading list (oldest first), with the usual filters and formats."""
+    config = settings()
+    criteria = make_criteria(
+        config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
+        authors=author, categories=None, types=None, min_upvotes=None, has_code=False,
+        topics=topic,
+    )  # fmt: skip
+    criteria = replace(criteria, default_types=())  # saved on purpose: never hidden by type
+    with open_session(config, offline=True) as session:
+        entries = library.saved(session.store, tag)
+    papers = filters.apply([e.paper for e in entries], criteria)
+    emit(papers, fmt, terminal(), pager=pager)
+
+
+@app.command()
+def unsave(ids: IdsArg) -> None:
+    """Remove papers from your reading list."""
+    config = settings()
+    wanted = [item if isinstance(item, str) else item.id for item in read_items(ids)]
+    with open_session(config, offline=True) as session:
+        missing = library.remove(session.store, wanted)
+        for paper_id in missing:
+            session.warn(f"{paper_id} was not saved")
+        session.info(f"removed {len(wanted) - len(missing)}")
+
+
+@app.command()
+def export(
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID...]", help="arXiv ids, or - for stdin.")
+    ] = None,
+    from_saved: Annotated[bool, typer.Option("--saved", help="Export the reading list.")] = False,
+    tag: Annotated[str | None, typer.Option("--tag", help="With --saved: only this tag.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.bibtex,
+    offline: OfflineOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write papers in a format for other tools; BibTeX by default.
+
+    Examples:
+      papers export --saved > refs.bib
+      papers list -k diffusion --format ids | papers export -
+      papers today --format jsonl | jq -c 'select(.upvotes > 20)' | papers export - -f csv
+    """
+    config = settings()
+    if from_saved == bool(ids):
+        raise UsageError("give ids (or -) or --saved, not both and not neither")
+    term = terminal()
+    with open_session(config, offline=offline, quiet=quiet, term=term) as session:
+        if from_saved:
+            outcome = core.Outcome(papers=[e.paper for e in library.saved(session.store, tag)])
+        else:
+            outcome = core.resolve(session, read_items(ids or []))
+    outcome.raise_if_empty()
+    emit(outcome.papers, fmt, term, pager=False)
+    if outcome.failures:
+        raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+@app.command("open")
+def open_(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id.")],
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="The PDF instead of the abstract page.")
+    ] = False,
+) -> None:
+    """Open a paper's abstract page (or PDF) in your browser."""
+    import webbrowser
+
+    from papercli.models import abs_url, parse_id
+    from papercli.models import pdf_url as pdf_link
+
+    paper = parse_id(paper_id)[0]
+    url = pdf_link(paper) if pdf else abs_url(paper)
+    if not webbrowser.open(url):
+        typer.echo(url)
+        typer.echo("no browser found; the link is above", err=True)
+
+
+@app.command()
+def download(
+    ids: IdsArg,
+    directory: Annotated[
+        Path, typer.Option("--dir", "-d", help="Where to save (default: current directory).")
+    ] = Path(),
+    force: Annotated[bool, typer.Option("--force", help="Download again if present.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Save PDFs from arXiv, one at a time and arxiv_delay seconds apart, as arXiv asks.
+
+    Examples:
+      papers download 2606.13392 --dir ~/papers
+      papers saved --tag to-read --format ids | papers download - -d ~/papers
+    """
+    config = settings()
+    wanted = [item if isinstance(item, str) else item.id for item in read_items(ids)]
+    term = terminal()
+    with open_session(config, quiet=quiet, term=term) as session:
+        outcome = core.download(session, list(dict.fromkeys(wanted)), directory, force=force)
+    if outcome.failures:
+        # Each failure was already reported as a warning; the exit code says one happened.
+        raise typer.Exit(int(outcome.failures[0].exit_code))

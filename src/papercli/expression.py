@@ -1,0 +1,259 @@
+"""The ``--where`` language: fields, AND / OR / NOT, parentheses, phrases, comparisons.
+
+Compiled once into a predicate over PaperText; a malformed expression raises ExpressionError
+carrying the position of the problem, which the CLI shows with a caret.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from papercli.errors import ExpressionError
+from papercli.matching import PaperText, matches_author, matches_category, term_pattern
+
+# -- the --where language ----------------------------------------------------------------------
+
+TEXT_FIELDS = {
+    "ti": "title",
+    "title": "title",
+    "abs": "abstract",
+    "abstract": "abstract",
+    "kw": "keywords",
+    "keyword": "keywords",
+    "keywords": "keywords",
+    "all": "text",
+    "text": "text",
+}
+NUMBER_FIELDS = {
+    "upvotes": "upvotes",
+    "comments": "comments",
+    "stars": "github_stars",
+    "version": "version",
+}
+DATE_FIELDS = {"listed": "listed", "published": "published"}
+OTHER_FIELDS = {
+    "au": "author",
+    "author": "author",
+    "cat": "category",
+    "category": "category",
+    "id": "id",
+    "src": "source",
+    "source": "source",
+    "type": "type",
+    "has": "has",
+}
+ALL_FIELDS = sorted({*TEXT_FIELDS, *NUMBER_FIELDS, *DATE_FIELDS, *OTHER_FIELDS})
+_HAS = {
+    "code": lambda p: bool(p.github),
+    "summary": lambda p: bool(p.ai_summary),
+    "project": lambda p: bool(p.project_page),
+    "doi": lambda p: bool(p.doi),
+    "upvotes": lambda p: bool(p.upvotes),
+}
+_FIELD_TERM = re.compile(r"([A-Za-z_]+)(>=|<=|!=|:|>|<|=)")
+_OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
+_DATE_VALUE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+Predicate = Callable[[PaperText], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # ( ) AND OR NOT TERM
+    pos: int
+    field: str | None = None
+    op: str | None = None
+    value: str = ""
+    end: int = 0
+
+
+def tokenize(expression: str) -> list[Token]:
+    """Split an expression into tokens, each with its position for error carets."""
+    tokens: list[Token] = []
+    i, n = 0, len(expression)
+    while i < n:
+        char = expression[i]
+        if char.isspace():
+            i += 1
+            continue
+        if char in "()":
+            tokens.append(Token(char, i, end=i + 1))
+            i += 1
+            continue
+        if char == "-" and i + 1 < n and not expression[i + 1].isspace():
+            tokens.append(Token("NOT", i, end=i + 1))
+            i += 1
+            continue
+        start = i
+        name = op = None
+        match = _FIELD_TERM.match(expression, i)
+        if match:
+            name, op = match.group(1).lower(), match.group(2)
+            i = match.end()
+        if i < n and expression[i] == '"':
+            close = expression.find('"', i + 1)
+            if close < 0:
+                raise ExpressionError("unclosed quote", expression, i)
+            value = expression[i + 1 : close]
+            i = close + 1
+            quoted = True
+        else:
+            j = i
+            while j < n and not expression[j].isspace() and expression[j] not in '()"':
+                j += 1
+            value = expression[i:j]
+            i = j
+            quoted = False
+        if name is None and not quoted and value.lower() in _OPERATORS:
+            tokens.append(Token(_OPERATORS[value.lower()], start, end=i))
+            continue
+        if not value.strip():
+            raise ExpressionError("missing value", expression, i if name else start)
+        tokens.append(Token("TERM", start, field=name, op=op, value=value, end=i))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, expression: str) -> None:
+        self.expression = expression
+        self.tokens = tokenize(expression)
+        self.index = 0
+
+    def error(self, message: str, token: Token | None = None) -> ExpressionError:
+        pos = token.pos if token else len(self.expression)
+        return ExpressionError(message, self.expression, pos)
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def parse(self) -> Predicate:
+        if not self.tokens:
+            raise self.error("empty expression", None)
+        predicate = self.parse_or()
+        leftover = self.peek()
+        if leftover is not None:
+            raise self.error(
+                f"unexpected {leftover.kind if leftover.kind != 'TERM' else 'term'}", leftover
+            )
+        return predicate
+
+    def parse_or(self) -> Predicate:
+        parts = [self.parse_and()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            parts.append(self.parse_and())
+        return parts[0] if len(parts) == 1 else (lambda v: any(p(v) for p in parts))
+
+    def parse_and(self) -> Predicate:
+        parts = [self.parse_not()]
+        while (token := self.peek()) is not None and token.kind in ("AND", "NOT", "TERM", "("):
+            if token.kind == "AND":
+                self.take()
+            parts.append(self.parse_not())
+        return parts[0] if len(parts) == 1 else (lambda v: all(p(v) for p in parts))
+
+    def parse_not(self) -> Predicate:
+        token = self.peek()
+        if token is not None and token.kind == "NOT":
+            self.take()
+            inner = self.parse_not()
+            return lambda v: not inner(v)
+        return self.parse_atom()
+
+    def parse_atom(self) -> Predicate:
+        token = self.peek()
+        if token is None:
+            raise self.error("expected a term after this", None)
+        if token.kind == "(":
+            self.take()
+            inner = self.parse_or()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise self.error("unclosed parenthesis", token)
+            self.take()
+            return inner
+        if token.kind != "TERM":
+            raise self.error(f"expected a term, found {token.kind}", token)
+        self.take()
+        return self.term(token)
+
+    def term(self, token: Token) -> Predicate:
+        name, op, value = token.field, token.op, token.value
+        if name is None:
+            return _text_predicate("text", value)
+        if name in TEXT_FIELDS or name in OTHER_FIELDS:
+            if op != ":":
+                raise self.error(f"{name} takes {name}:VALUE, not {op}", token)
+            if name in TEXT_FIELDS:
+                return _text_predicate(TEXT_FIELDS[name], value)
+            return self.other(token, OTHER_FIELDS[name], value)
+        if name in NUMBER_FIELDS:
+            try:
+                number = int(value)
+            except ValueError:
+                raise self.error(f"{name} needs a whole number, got {value!r}", token) from None
+            return _compare(NUMBER_FIELDS[name], "=" if op == ":" else op, number)
+        if name in DATE_FIELDS:
+            if not _DATE_VALUE.fullmatch(value):
+                raise self.error(f"{name} needs a date like 2026-11-27, got {value!r}", token)
+            return _compare(DATE_FIELDS[name], "prefix" if op in (":", "=") else op, value)
+        raise self.error(f"unknown field {name!r} (fields: {', '.join(ALL_FIELDS)})", token)
+
+    def other(self, token: Token, name: str, value: str) -> Predicate:
+        if name == "author":
+            return lambda v: matches_author(v, value)
+        if name == "category":
+            return lambda v: matches_category(v, value)
+        if name == "id":
+            return lambda v: v.paper.id == value.strip()
+        if name == "source":
+            return lambda v: value.lower() in v.paper.sources
+        if name == "type":
+            return lambda v: v.paper.announce_type == value.lower()
+        check = _HAS.get(value.lower())
+        if check is None:
+            raise self.error(f"has: takes one of {', '.join(_HAS)}", token)
+        return lambda v: check(v.paper)
+
+
+def _text_predicate(attribute: str, value: str) -> Predicate:
+    pattern = term_pattern(value)
+    return lambda v: pattern.search(getattr(v, attribute)) is not None
+
+
+_COMPARE: dict[str, Callable[[object, object], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    "prefix": lambda a, b: str(a).startswith(str(b)),
+}
+
+
+def _compare(attribute: str, op: str, value: object) -> Predicate:
+    check = _COMPARE[op]
+
+    def predicate(view: PaperText) -> bool:
+        actual = getattr(view.paper, attribute)
+        if actual is None:
+            return False
+        if op in ("<", "<=") and isinstance(value, str):
+            # "listed<=2026-11" includes the whole month.
+            return check(actual[: len(value)], value)
+        return check(actual, value)
+
+    return predicate
+
+
+def compile_expression(expression: str) -> Predicate:
+    """Compile a ``--where`` expression; raises ExpressionError with the caret position."""
+    return _Parser(expression).parse()

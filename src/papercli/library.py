@@ -1,0 +1,101 @@
+"""The reading list: saved papers with their full record and tags, kept under state/.
+
+Saved papers stay available offline and survive ``cache clear``. Every change happens under
+a lock and is written atomically, so two ``papers save`` runs never lose each other's work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from papercli.errors import ConfigError
+from papercli.models import Paper, merge
+from papercli.store import Store, atomic_write, dump_json
+
+FORMAT = "papercli.reading-list"
+VERSION = 1
+NAME = "reading-list"
+
+
+@dataclass
+class Saved:
+    """One saved paper."""
+
+    paper: Paper
+    saved_at: str
+    tags: list[str] = field(default_factory=list)
+
+
+def _load(store: Store) -> dict[str, Saved]:
+    path = store.state_path(NAME)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    try:
+        data = json.loads(raw)
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise ValueError("not a papercli reading list of a known version")
+        return {
+            item["paper"]["id"]: Saved(
+                Paper.from_dict(item["paper"]), str(item["saved_at"]), list(item.get("tags", []))
+            )
+            for item in data["papers"]
+        }
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        # Never overwrite a reading list we cannot read: it is the user's own data.
+        raise ConfigError(
+            f"reading list {path} is unreadable ({exc})",
+            hint="fix or move the file away; papercli will not overwrite it",
+        ) from None
+
+
+def _save(store: Store, items: dict[str, Saved]) -> None:
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "papers": [
+            {"paper": s.paper.to_dict(), "saved_at": s.saved_at, "tags": sorted(set(s.tags))}
+            for s in sorted(items.values(), key=lambda s: (s.saved_at, s.paper.id))
+        ],
+    }
+    atomic_write(store.state_path(NAME), dump_json(data))
+
+
+def saved(store: Store, tag: str | None = None) -> list[Saved]:
+    """The reading list (oldest first), optionally only one tag."""
+    items = sorted(_load(store).values(), key=lambda s: (s.saved_at, s.paper.id))
+    return [s for s in items if tag is None or tag in s.tags]
+
+
+def add(store: Store, papers: Iterable[Paper], tags: Iterable[str], now: datetime) -> int:
+    """Save papers (refreshing records already saved and adding tags); returns how many new."""
+    tags = list(tags)
+    with store.lock(NAME, timeout=10):
+        items = _load(store)
+        added = 0
+        for paper in papers:
+            old = items.get(paper.id)
+            if old is None:
+                items[paper.id] = Saved(paper, now.isoformat(), tags)
+                added += 1
+            else:
+                old.paper = merge(old.paper, paper)
+                old.tags = sorted(set(old.tags) | set(tags))
+        _save(store, items)
+    return added
+
+
+def remove(store: Store, ids: Iterable[str]) -> list[str]:
+    """Unsave papers; returns the ids that were not saved."""
+    with store.lock(NAME, timeout=10):
+        items = _load(store)
+        missing = []
+        for paper_id in ids:
+            if items.pop(paper_id, None) is None:
+                missing.append(paper_id)
+        _save(store, items)
+    return missing

@@ -1,0 +1,58 @@
+"""Escaping untrusted text for each format it lands in: HTML, Markdown, XML, LaTeX, URLs.
+
+Everything upstream sends is text, never markup: these helpers are the only way it enters a
+document. Each one sanitizes first (no control characters or terminal escapes).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from xml.sax.saxutils import escape
+
+from papercli.models import sanitize
+
+# Enough to keep untrusted text from becoming links, images, emphasis, code or HTML; a
+# leading # or > would start a heading or a quote.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_LEADING = re.compile(r"^([#>+\-=])")
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX))
+
+
+def h(text: str | None) -> str:
+    """HTML-escaped text, quotes included (safe in attributes)."""
+    return html.escape(sanitize(text or ""), quote=True)
+
+
+def md(text: str) -> str:
+    """Markdown-escaped text: no links, emphasis or HTML sneak in."""
+    return _MD_LEADING.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", sanitize(text)))
+
+
+def xml_text(text: str | None) -> str:
+    """Escaped XML character data (sanitize also drops what XML 1.0 forbids)."""
+    return escape(sanitize(text or ""))
+
+
+def latex(text: str) -> str:
+    """LaTeX specials escaped."""
+    return _LATEX_RE.sub(lambda m: _LATEX[m.group()], sanitize(text))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None (no javascript: or data: links)."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return sanitize(url)
+    return None
