@@ -18,7 +18,7 @@ LAYERS = {
     "errors": set(),
     "models": {"errors"},
     "config": {"errors", "models"},
-    "dates": {"errors"},
+    "dates": {"errors", "models"},
     "matching": {"errors", "models"},
     "expression": {"errors", "matching"},
     "filters": {"errors", "models", "matching", "expression"},

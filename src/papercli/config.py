@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from papercli.errors import ConfigError
-from papercli.models import ANNOUNCE_TYPES, CATEGORY_RE, Topic
+from papercli.models import ANNOUNCE_TYPES, CATEGORY_RE, LazyPattern, Topic
 
 APP_NAME = "papercli"
-TOPIC_NAME_RE = re.compile(r"[A-Za-z0-9_\-]+")
+TOPIC_NAME_RE = LazyPattern(r"[A-Za-z0-9_\-]+")
 _SECURITY = ("starttls", "ssl", "none")
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(NamedTuple):
     """One setting: its dotted name in the file, its type, default and environment variable."""
 
     name: str
@@ -80,7 +78,7 @@ KEYS: dict[str, Key] = {
         Key("network.retries", "int", 3, "PAPERS_RETRIES", "attempts per request"),
         Key("network.contact", "str", "", "PAPERS_CONTACT", "e-mail in the User-Agent"),
         Key("network.max_response_mb", "float", 32.0, None, "largest response read"),
-        Key("network.hf_concurrency", "int", 4, None, "parallel HF requests in backfills"),
+        Key("network.hf_concurrency", "int", 8, None, "parallel HF requests in backfills"),
         Key(
             "cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES", "refresh newest listing after"
         ),
@@ -223,6 +221,8 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def parse_config_text(text: str, path: Path) -> dict[str, Any]:
     """TOML text of a config file; a syntax error names the file, line and column."""
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
 from papercli.errors import (
@@ -24,8 +25,10 @@ from papercli.listings import (
     latest_hf,
 )
 from papercli.models import Paper, is_valid_id, merge_all
-from papercli.ranking import Hit, rank_papers
 from papercli.session import Session
+
+if TYPE_CHECKING:
+    from papercli.ranking import Hit
 
 PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
 
@@ -87,8 +90,7 @@ def today(session: Session, *, hf: bool, categories: list[str]) -> Outcome:
     return outcome
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """An inclusive range of listing days."""
 
     since: date
@@ -282,6 +284,8 @@ def search(session: Session, text: str, span: Span | None, *, remote: bool) -> S
         for paper in found:
             session.store.write_paper(paper)
         papers = merge_all([*papers, *found])
+    from papercli.ranking import rank_papers
+
     outcome.hits = rank_papers(papers, text)
     return outcome
 

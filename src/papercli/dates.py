@@ -6,15 +6,15 @@ means from two weeks ago.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from papercli.errors import UsageError
+from papercli.models import LazyPattern
 
-_RELATIVE = re.compile(r"(\d{1,4})([dw])")
-_WEEK = re.compile(r"(\d{4})-?W(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RELATIVE = LazyPattern(r"(\d{1,4})([dw])")
+_WEEK = LazyPattern(r"(\d{4})-?W(\d{2})")
+_MONTH = LazyPattern(r"(\d{4})-(\d{2})")
+_DAY = LazyPattern(r"\d{4}-\d{2}-\d{2}")
 FORMS = "YYYY-MM-DD, today, yesterday, 7d, 2w, 2026-W48 or 2026-11"
 
 

@@ -11,16 +11,15 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
 from papercli.markup import h, md, safe_url
-from papercli.models import Paper, abs_url, sanitize
+from papercli.models import Paper, abs_url, sanitize, sanitize_line
 
 PLAIN_COLUMNS = ("id", "listed", "upvotes", "title", "url")
 
 
 def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    # Tabs and newlines would break the columns; the cleaners already collapse them.
-    return sanitize(str(value)).replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    # Tabs and newlines would break the columns; the parsers already collapse them, but a
+    # cache file may have been edited by hand.
+    return "" if value is None else sanitize_line(str(value))
 
 
 Extra = Mapping[str, Mapping[str, object]] | None  # per-id keys added to JSON records
@@ -51,9 +50,13 @@ def _record(paper: Paper, extra: Extra) -> dict[str, object]:
 
 
 def write_json(papers: Iterable[Paper], out: TextIO, extra: Extra = None) -> None:
-    """A JSON array of Paper objects (``[]`` when nothing matched)."""
-    json.dump([_record(p, extra) for p in papers], out, ensure_ascii=False, indent=2)
-    out.write("\n")
+    """A JSON array of Paper objects, one per line (``[]`` when nothing matched).
+
+    One compact record per line keeps the C encoder (``indent`` forces the pure-Python one,
+    ten times slower) and stays readable and diff-able; ``jq .`` pretty-prints.
+    """
+    records = [json.dumps(_record(p, extra), ensure_ascii=False) for p in papers]
+    out.write("[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n")
 
 
 def write_jsonl(papers: Iterable[Paper], out: TextIO, extra: Extra = None) -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from xml.sax.saxutils import quoteattr
 
-from papercli.markup import xml_text
+from papercli.markup import xml_attr, xml_text
 from papercli.models import Paper, sanitize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -43,14 +42,14 @@ def atom_feed(
         '  <generator uri="https://pypi.org/project/papercli/">papercli</generator>',
     ]
     if self_link:
-        lines.append(f'  <link rel="self" href={quoteattr(self_link)}/>')
+        lines.append(f'  <link rel="self" href={xml_attr(self_link)}/>')
     for paper, summary in entries:
         lines += [
             "  <entry>",
             f"    <id>{xml_text(paper.url)}</id>",
             f"    <title>{xml_text(paper.title)}</title>",
-            f'    <link rel="alternate" type="text/html" href={quoteattr(paper.url)}/>',
-            f'    <link rel="related" type="application/pdf" href={quoteattr(paper.pdf_url)}/>',
+            f'    <link rel="alternate" type="text/html" href={xml_attr(paper.url)}/>',
+            f'    <link rel="related" type="application/pdf" href={xml_attr(paper.pdf_url)}/>',
             f"    <updated>{_stamp(paper, updated)}</updated>",
         ]
         if paper.published:
@@ -58,7 +57,7 @@ def atom_feed(
         lines += [f"    <author><name>{xml_text(a)}</name></author>" for a in paper.authors[:20]]
         if not paper.authors:
             lines.append("    <author><name>unknown</name></author>")
-        lines += [f"    <category term={quoteattr(sanitize(c))}/>" for c in paper.categories]
+        lines += [f"    <category term={xml_attr(sanitize(c))}/>" for c in paper.categories]
         lines.append(f"    <summary>{xml_text(summary)}</summary>")
         if paper.abstract:
             lines.append(f'    <content type="text">{xml_text(paper.abstract)}</content>')

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from papercli.expression import Predicate, compile_expression
 from papercli.matching import (
     PaperText,
     fold,
@@ -18,6 +18,9 @@ from papercli.matching import (
     term_pattern,
 )
 from papercli.models import Paper, Topic
+
+if TYPE_CHECKING:
+    from papercli.expression import Predicate
 
 # -- topics ------------------------------------------------------------------------------------
 
@@ -63,6 +66,8 @@ class Criteria:
         for word in (*self.keywords, *self.exclude, *self.authors):
             term_pattern(word)  # raises UsageError on an empty term, before any work
         if self.where is not None:
+            from papercli.expression import compile_expression
+
             object.__setattr__(self, "_where", compile_expression(self.where))
 
     def accepts(self, view: PaperText) -> bool:

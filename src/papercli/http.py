@@ -7,7 +7,6 @@ pays for it. Clock, sleep and jitter are injectable so tests never wait.
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import os
 import random
 import tempfile
@@ -62,6 +61,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -9,15 +9,13 @@ already on disk is never shrunk by a later download.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from papercli import schedule
 from papercli.errors import SourceError
 from papercli.models import Paper, merge_all
 from papercli.session import Session
-from papercli.sources import arxiv, hf
 from papercli.store import Listing
 
 STALE = "stale-repeat"
@@ -61,16 +59,23 @@ def _with_momentum(papers: list[Paper], before: Listing | None) -> list[Paper]:
     return [p.with_changes(upvotes_previous=old[p.id]) if p.id in old else p for p in papers]
 
 
+def _hf_cached(session: Session, day: date) -> tuple[Listing | None, bool]:
+    """The cached listing of an HF day, and whether it can be used without fetching."""
+    cached = session.store.read_listing("hf", day)
+    usable = cached is not None and (cached.complete or _fresh(session, cached))
+    return cached, session.offline or (usable and not session.refresh)
+
+
 def hf_day(session: Session, day: date) -> Listing | None:
     """HF's listing of ``day``, from the cache when it is final or fresh, else fetched.
 
     None when HF says the day has not begun (it answers 400 for future dates).
     """
-    store = session.store
-    cached = store.read_listing("hf", day)
-    usable = cached is not None and (cached.complete or _fresh(session, cached))
-    if session.offline or (usable and not session.refresh):
+    cached, usable = _hf_cached(session, day)
+    if usable:
         return cached
+    from papercli.sources import hf  # only when fetching: cache reads stay light
+
     try:
         result = hf.daily(session.client(), session.settings["network.hf_url"], day)
     except SourceError as exc:
@@ -94,27 +99,38 @@ def hf_day(session: Session, day: date) -> Listing | None:
         fetched_at=now,
         complete=_hf_complete(day, now),
     )
-    store.write_listing(listing)
+    session.store.write_listing(listing)
     return listing
 
 
 def hf_days(session: Session, days: list[date]) -> dict[date, Listing | None]:
-    """Several HF days, fetched a few at a time (HF allows 500 requests / 5 min)."""
-    workers = max(1, min(session.settings["network.hf_concurrency"], len(days)))
+    """Several HF days: cached ones as they are, the rest fetched a few at a time.
+
+    HF allows 500 requests per 5 minutes; network.hf_concurrency (8) bounds the parallelism.
+    """
     results: dict[date, Listing | None] = {}
-    if workers == 1 or session.offline:
-        for n, day in enumerate(days, 1):
+    todo = []
+    for day in days:
+        cached, usable = _hf_cached(session, day)
+        if usable:
+            results[day] = cached
+        else:
+            todo.append(day)
+    workers = max(1, min(session.settings["network.hf_concurrency"], len(todo)))
+    if len(todo) <= 1 or workers == 1:
+        for n, day in enumerate(todo, 1):
             results[day] = hf_day(session, day)
-            session.progress("Hugging Face", n, len(days))
-        return results
+            session.progress("Hugging Face", n, len(todo))
+        return {day: results[day] for day in days}
+    from concurrent.futures import ThreadPoolExecutor
+
     session.client()  # build once, before the threads share it
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for n, (day, listing) in enumerate(
-            zip(days, pool.map(lambda d: hf_day(session, d), days), strict=True), 1
-        ):
+        fetched = pool.map(lambda d: hf_day(session, d), todo)
+        for n, (day, listing) in enumerate(zip(todo, fetched, strict=True), 1):
             results[day] = listing
-            session.progress("Hugging Face", n, len(days))
-    return results
+            session.progress("Hugging Face", n, len(todo))
+    return {day: results[day] for day in days}
 
 
 def latest_hf(session: Session) -> Listing | None:
@@ -213,6 +229,8 @@ def backfill_arxiv(session: Session, categories: list[str], days: list[date]) ->
     """
     if not categories or not days:
         return
+    from papercli.sources import arxiv
+
     days = sorted(days)
     client = session.client()
     base = session.settings["network.arxiv_api_url"]
@@ -239,8 +257,7 @@ def backfill_arxiv(session: Session, categories: list[str], days: list[date]) ->
                     _write_arxiv(session, category, day, share, note=BACKFILL, complete=bool(share))
 
 
-@dataclass(frozen=True, slots=True)
-class ArxivView:
+class ArxivView(NamedTuple):
     """What ``today`` shows for one category, and why."""
 
     category: str
@@ -270,6 +287,8 @@ def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
     feed_day = schedule.arxiv_feed_day(session.now())
     need = [c for c in categories if session.refresh or not _arxiv_fresh(session, c, feed_day)]
     if need and not session.offline:
+        from papercli.sources import arxiv
+
         try:
             mailing = arxiv.latest_mailing(
                 session.client(), session.settings["network.arxiv_rss_url"], need

@@ -6,16 +6,14 @@ document. Each one sanitizes first (no control characters or terminal escapes).
 
 from __future__ import annotations
 
-import html
 import re
-from xml.sax.saxutils import escape
 
-from papercli.models import sanitize
+from papercli.models import LazyPattern, sanitize
 
 # Enough to keep untrusted text from becoming links, images, emphasis, code or HTML; a
 # leading # or > would start a heading or a quote.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_MD_LEADING = re.compile(r"^([#>+\-=])")
+_MD_SPECIAL = LazyPattern(r"([\\`*_\[\]<>|~])")
+_MD_LEADING = LazyPattern(r"^([#>+\-=])")
 _LATEX = {
     "\\": r"\textbackslash{}",
     "{": r"\{",
@@ -28,11 +26,13 @@ _LATEX = {
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
 }
-_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX))
+_LATEX_RE = LazyPattern("|".join(re.escape(c) for c in _LATEX))
 
 
 def h(text: str | None) -> str:
     """HTML-escaped text, quotes included (safe in attributes)."""
+    import html
+
     return html.escape(sanitize(text or ""), quote=True)
 
 
@@ -42,8 +42,18 @@ def md(text: str) -> str:
 
 
 def xml_text(text: str | None) -> str:
-    """Escaped XML character data (sanitize also drops what XML 1.0 forbids)."""
-    return escape(sanitize(text or ""))
+    """Escaped XML character data (sanitize also drops what XML 1.0 forbids).
+
+    html.escape's entities are XML's too; xml.sax.saxutils would pull in urllib at start-up.
+    """
+    import html
+
+    return html.escape(sanitize(text or ""), quote=True)
+
+
+def xml_attr(text: str | None) -> str:
+    """A quoted XML attribute value."""
+    return f'"{xml_text(text)}"'
 
 
 def latex(text: str) -> str:

@@ -8,9 +8,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from papercli.errors import UsageError
+
+
+class LazyPattern:
+    """A regex compiled on first use, so start-up pays only for the patterns a run needs."""
+
+    __slots__ = ("_compiled", "_flags", "_source")
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self._source = source
+        self._flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source, self._flags)
+        return getattr(self._compiled, name)
+
 
 SOURCE_ORDER = ("hf", "arxiv")
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -25,9 +42,9 @@ _BARE_ID = (
     rf"|(?:1[5-9]|[2-9]\d){_MONTH}\.\d{{5}}"
     r"|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
 )
-_ID = re.compile(rf"(?P<id>{_BARE_ID})(?:v(?P<v>\d+))?")
-_VALID_ID = re.compile(_BARE_ID)
-_ID_PREFIX = re.compile(
+_ID = LazyPattern(rf"(?P<id>{_BARE_ID})(?:v(?P<v>\d+))?")
+_VALID_ID = LazyPattern(_BARE_ID)
+_ID_PREFIX = LazyPattern(
     r"^(?:oai:arxiv\.org:|arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
     r"|https?://huggingface\.co/papers/)",
     re.IGNORECASE,
@@ -35,7 +52,7 @@ _ID_PREFIX = re.compile(
 
 # Terminal escape sequences (CSI, OSC, and lone two-byte escapes), then any remaining control
 # or bidi-override character: titles and abstracts are untrusted text.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
+_ESCAPES = LazyPattern(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
 _CONTROLS = dict.fromkeys(
     [
         *range(0x00, 0x09),
@@ -48,9 +65,10 @@ _CONTROLS = dict.fromkeys(
         *range(0x2066, 0x206A),
     ]
 )
-_SPACE = re.compile(r"\s+")
+_ONE_LINE = {**_CONTROLS, 0x09: " ", 0x0A: " "}
+_SPACE = LazyPattern(r"\s+")
 # An arXiv archive or category: cs, cs.CL, math.AG, q-bio.NC, hep-th.
-CATEGORY_RE = re.compile(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
+CATEGORY_RE = LazyPattern(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
 
 
 def sanitize(text: str) -> str:
@@ -60,6 +78,15 @@ def sanitize(text: str) -> str:
     if "\x1b" in text:
         text = _ESCAPES.sub("", text)
     return text.translate(_CONTROLS)
+
+
+def sanitize_line(text: str) -> str:
+    """``sanitize``, with tabs and newlines turned to spaces (one field of a TSV line)."""
+    if not text:
+        return ""
+    if "\x1b" in text:
+        text = _ESCAPES.sub("", text)
+    return text.translate(_ONE_LINE)
 
 
 def clean_text(text: str | None) -> str:
@@ -168,37 +195,36 @@ class Paper:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
-        """Rebuild a Paper from ``to_dict`` output; unknown keys are ignored, bad ones raise."""
+        """Rebuild a Paper from ``to_dict`` output; unknown keys are ignored, bad ones raise.
+
+        Runs for every cached paper read, so the checks are plain type tests in one pass.
+        """
         paper_id = data["id"]
-        if not isinstance(paper_id, str) or not is_valid_id(paper_id):
+        if type(paper_id) is not str or _VALID_ID.fullmatch(paper_id) is None:
             raise ValueError(f"invalid id {paper_id!r}")
-        return cls(
-            id=paper_id,
-            version=_opt_int(data.get("version")),
-            title=str(data.get("title") or ""),
-            authors=_str_tuple(data.get("authors")),
-            abstract=str(data.get("abstract") or ""),
-            published=_opt_str(data.get("published")),
-            listed=_opt_str(data.get("listed")),
-            categories=_str_tuple(data.get("categories")),
-            primary_category=_opt_str(data.get("primary_category")),
-            announce_type=_opt_str(data.get("announce_type")),
-            upvotes=_opt_int(data.get("upvotes")),
-            comments=_opt_int(data.get("comments")),
-            ai_summary=_opt_str(data.get("ai_summary")),
-            keywords=_str_tuple(data.get("keywords")),
-            github=_opt_str(data.get("github")),
-            github_stars=_opt_int(data.get("github_stars")),
-            project_page=_opt_str(data.get("project_page")),
-            organization=_opt_str(data.get("organization")),
-            url=str(data.get("url") or abs_url(paper_id)),
-            pdf_url=str(data.get("pdf_url") or pdf_url(paper_id)),
-            sources=_str_tuple(data.get("sources")),
-            doi=_opt_str(data.get("doi")),
-            journal_ref=_opt_str(data.get("journal_ref")),
-            arxiv_comment=_opt_str(data.get("arxiv_comment")),
-            upvotes_previous=_opt_int(data.get("upvotes_previous")),
-        )
+        fields: dict[str, Any] = {"id": paper_id}
+        get = data.get
+        for key in _TEXT_FIELDS:
+            value = get(key) or ""
+            if type(value) is not str:
+                raise ValueError(f"{key}: expected text, got {type(value).__name__}")
+            fields[key] = value
+        for key in _OPTIONAL_TEXT_FIELDS:
+            value = get(key) or None
+            if value is not None and type(value) is not str:
+                raise ValueError(f"{key}: expected text, got {type(value).__name__}")
+            fields[key] = value
+        for key in _NUMBER_FIELDS:
+            value = get(key)
+            if value is not None and type(value) is not int:
+                raise ValueError(f"{key}: expected a whole number, got {value!r}")
+            fields[key] = value
+        for key in _LIST_FIELDS:
+            value = get(key) or ()
+            if type(value) not in (list, tuple) or any(type(v) is not str for v in value):
+                raise ValueError(f"{key}: expected a list of text")
+            fields[key] = tuple(value)
+        return cls(**fields)
 
     def with_changes(self, **changes: Any) -> Paper:
         """A copy with some fields replaced."""
@@ -206,30 +232,13 @@ class Paper:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(Paper))
-
-
-def _opt_str(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"expected text, got {type(value).__name__}")
-    return value
-
-
-def _opt_int(value: Any) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number, got {value!r}")
-    return value
-
-
-def _str_tuple(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError("expected a list of text")
-    return tuple(value)
+_TEXT_FIELDS = ("title", "abstract", "url", "pdf_url")
+_OPTIONAL_TEXT_FIELDS = (
+    "published", "listed", "primary_category", "announce_type", "ai_summary", "github",
+    "project_page", "organization", "doi", "journal_ref", "arxiv_comment",
+)  # fmt: skip
+_NUMBER_FIELDS = ("version", "upvotes", "comments", "github_stars", "upvotes_previous")
+_LIST_FIELDS = ("authors", "categories", "keywords", "sources")
 
 
 def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -300,8 +309,7 @@ def merge_all(papers: list[Paper] | tuple[Paper, ...]) -> list[Paper]:
     return list(by_id.values())
 
 
-@dataclass(frozen=True, slots=True)
-class Topic:
+class Topic(NamedTuple):
     """A named interest from the config: papers matching its keywords, categories or authors."""
 
     name: str

@@ -7,15 +7,9 @@ is drawn, so piped output starts faster.
 
 from __future__ import annotations
 
-import io
-import os
-import shlex
-import shutil
-import subprocess
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from papercli.errors import ExpressionError, PaperCliError
 from papercli.models import Paper, abs_url, sanitize
@@ -27,8 +21,7 @@ _ANSI = {"info": "", "warning": "\x1b[33m", "error": "\x1b[1;31m", "hint": "\x1b
 _LABEL = {"info": "", "warning": "Warning: ", "error": "Error: ", "hint": "Hint: "}
 
 
-@dataclass(frozen=True, slots=True)
-class Terminal:
+class Terminal(NamedTuple):
     """What this run's stdout and stderr are: terminals or pipes, and whether to colour."""
 
     stdout_tty: bool = False
@@ -69,6 +62,12 @@ def write_paged(
     if not term.stdout_tty or pager is False:
         draw(out, None)
         return
+    import io
+    import os
+    import shlex
+    import shutil
+    import subprocess
+
     size = shutil.get_terminal_size()
     buffer = io.StringIO()
     draw(buffer, term.width or size.columns)

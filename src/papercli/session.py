@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from papercli.config import Settings
 from papercli.errors import OfflineError
@@ -34,8 +34,7 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
+class Notice(NamedTuple):
     """A line for the user on stderr: ``info`` (what is shown and why) or ``warning``."""
 
     level: str

@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from papercli.errors import BusyError, UsageError
-from papercli.models import CATEGORY_RE, Paper, is_valid_id
+from papercli.models import CATEGORY_RE, LazyPattern, Paper, is_valid_id
 
 FORMAT = "papercli.listing"
 PAPER_FORMAT = "papercli.paper"
 VERSION = 1
 SOURCES = ("hf", "arxiv")
-_DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
-_STATE_NAME = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+_DAY_FILE = LazyPattern(r"\d{4}-\d{2}-\d{2}\.json")
+_STATE_NAME = LazyPattern(r"[A-Za-z0-9_\-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +59,8 @@ class Listing:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -143,6 +143,11 @@ class Store:
 
     root: Path
     warn: Callable[[str], None] = field(default=lambda _message: None)
+    # One invocation reads a listing once, however many rules look at it.
+    _listings: dict[tuple[str, date, str | None], Listing | None] = field(
+        default_factory=dict, repr=False
+    )
+    _days: dict[tuple[str, str | None], list[date]] = field(default_factory=dict, repr=False)
 
     @property
     def cache_dir(self) -> Path:
@@ -203,6 +208,12 @@ class Store:
 
     def read_listing(self, source: str, day: date, category: str | None = None) -> Listing | None:
         """A cached listing, or None when it is missing or unusable (with a warning)."""
+        key = (source, day, category)
+        if key not in self._listings:
+            self._listings[key] = self._load_listing(source, day, category)
+        return self._listings[key]
+
+    def _load_listing(self, source: str, day: date, category: str | None) -> Listing | None:
         path = self.listing_path(source, day, category)
         data = self._read_envelope(path, FORMAT)
         if data is None:
@@ -226,15 +237,22 @@ class Store:
         """Write a listing atomically."""
         path = self.listing_path(listing.source, listing.day, listing.category)
         atomic_write(path, dump_json(listing.to_dict()))
+        self._listings[(listing.source, listing.day, listing.category)] = listing
+        self._days.pop((listing.source, listing.category), None)
 
     def listing_days(self, source: str, category: str | None = None) -> list[date]:
         """The days cached for a source (and category), oldest first."""
-        directory = self.listing_path(source, date(2000, 1, 1), category).parent
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            return []
-        return sorted(date.fromisoformat(n[:10]) for n in names if _DAY_FILE.fullmatch(n))
+        key = (source, category)
+        if key not in self._days:
+            directory = self.listing_path(source, date(2000, 1, 1), category).parent
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                names = []
+            self._days[key] = sorted(
+                date.fromisoformat(n[:10]) for n in names if _DAY_FILE.fullmatch(n)
+            )
+        return list(self._days[key])
 
     def cached_categories(self) -> list[str]:
         """arXiv categories with at least one cached listing."""
@@ -303,6 +321,8 @@ class Store:
 
     def clear_cache(self) -> int:
         """Delete every cached file (state and the reading list stay); returns the count."""
+        self._listings.clear()
+        self._days.clear()
         removed = 0
         for path in list(self.cache_files()):
             with contextlib.suppress(OSError):

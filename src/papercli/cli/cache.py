@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from papercli.cli.app import app
+from papercli.cli import root
 from papercli.cli.common import settings
 from papercli.store import Store
 
 cache_app = typer.Typer(help="The local cache of listings and papers.", no_args_is_help=True)
-app.add_typer(cache_app, name="cache")
+root.group("cache", cache_app)
 
 
 @cache_app.command("path")

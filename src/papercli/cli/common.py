@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, TextIO
@@ -311,7 +310,7 @@ def emit(
     if chosen in (Format.table, Format.summary):
 
         def draw(out: TextIO, width: int | None) -> None:
-            shown = replace(term, width=width) if width else term
+            shown = term._replace(width=width) if width else term
             if chosen is Format.table:
                 render_table(papers, out, shown, why=why, scores=scores)
             else:

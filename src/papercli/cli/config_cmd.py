@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from papercli.cli.app import app
+from papercli.cli import root
 from papercli.cli.common import settings
 from papercli.config import KEYS, default_config_path
 from papercli.configfile import init_config, set_value
@@ -16,7 +16,7 @@ from papercli.configfile import init_config, set_value
 config_app = typer.Typer(
     help="The TOML config file and the effective settings.", no_args_is_help=True
 )
-app.add_typer(config_app, name="config")
+root.group("config", config_app)
 
 
 @config_app.command("path")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papercli import dispatch
-from papercli.cli.app import app
+from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
     AuthorOpt,
@@ -51,7 +51,7 @@ class DigestFormat(StrEnum):
     atom = "atom"
 
 
-@app.command()
+@root.command("digest")
 def digest(
     name: Annotated[str, typer.Option("--name", help="Digest name: each has its own state.")] = (
         "default"

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from papercli import core, filters, library
-from papercli.cli.app import app
+from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
     AuthorOpt,
@@ -35,7 +35,7 @@ IdsArg = Annotated[list[str], typer.Argument(metavar="ID...", help="arXiv ids, o
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
 
 
-@app.command()
+@root.command("save")
 def save(
     ids: IdsArg,
     tag: TagOpt = None,
@@ -63,7 +63,7 @@ def save(
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
 
-@app.command()
+@root.command("saved")
 def saved(
     tag: Annotated[str | None, typer.Option("--tag", help="Only this tag.")] = None,
     keyword: KeywordOpt = None,
@@ -89,7 +89,7 @@ def saved(
     emit(papers, fmt, terminal(), pager=pager)
 
 
-@app.command()
+@root.command("unsave")
 def unsave(ids: IdsArg) -> None:
     """Remove papers from your reading list."""
     config = settings()
@@ -101,7 +101,7 @@ def unsave(ids: IdsArg) -> None:
         session.info(f"removed {len(wanted) - len(missing)}")
 
 
-@app.command()
+@root.command("export")
 def export(
     ids: Annotated[
         list[str] | None, typer.Argument(metavar="[ID...]", help="arXiv ids, or - for stdin.")
@@ -134,7 +134,7 @@ def export(
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
 
-@app.command("open")
+@root.command("open")
 def open_(
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id.")],
     pdf: Annotated[
@@ -154,7 +154,7 @@ def open_(
         typer.echo("no browser found; the link is above", err=True)
 
 
-@app.command()
+@root.command("download")
 def download(
     ids: IdsArg,
     directory: Annotated[

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from papercli import core, filters, ranking
-from papercli.cli.app import app
+from papercli import core, filters
+from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
     AuthorOpt,
@@ -68,6 +68,8 @@ def show_listing(
     papers = filters.apply(outcome.papers, criteria)
     scores = None
     if sort is SortKey.relevance:
+        from papercli import ranking
+
         query = ranking.criteria_query(criteria)
         if not query:
             raise UsageError("--sort relevance needs -k keywords or a --topic with keywords")
@@ -84,7 +86,7 @@ def show_listing(
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
 
-@app.command()
+@root.command("today")
 def today(
     keyword: KeywordOpt = None,
     all_keywords: AllOpt = False,
@@ -129,7 +131,7 @@ def today(
     )  # fmt: skip
 
 
-@app.command("list")
+@root.command("list")
 def list_(
     on: DateOpt = None,
     since: SinceOpt = None,
@@ -181,7 +183,7 @@ def list_(
     )  # fmt: skip
 
 
-@app.command()
+@root.command("fetch")
 def fetch(
     on: DateOpt = None,
     since: SinceOpt = None,
@@ -223,7 +225,7 @@ class DetailFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@root.command("show")
 def show(
     paper_id: Annotated[
         str, typer.Argument(metavar="ID", help="arXiv id, abs/pdf URL, oai id, or - for stdin.")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from papercli import core, filters
-from papercli.cli.app import app
+from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
     AuthorOpt,
@@ -39,7 +39,7 @@ from papercli.dates import resolve_range
 from papercli.render import write_message
 
 
-@app.command()
+@root.command("search")
 def search(
     query: Annotated[str, typer.Argument(help='Words and "quoted phrases".')],
     on: DateOpt = None,
@@ -104,7 +104,7 @@ def search(
         raise outcome.failures[0]
 
 
-@app.command()
+@root.command("topics")
 def topics(
     days: Annotated[
         int, typer.Option("--days", min=1, help="Count papers of the last N days.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -79,6 +80,44 @@ app = typer.Typer(
 )
 
 
+# Commands register here when their module is imported, and reach the app only when
+# ``install`` is asked for them: Typer spends ~2 ms per command building its options.
+_COMMANDS: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {}
+_GROUPS: dict[str, typer.Typer] = {}
+_INSTALLED: set[str] = set()
+
+
+def command(name: str | None = None, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a command (like ``app.command``), installed on demand."""
+
+    def declare(func: Callable[..., Any]) -> Callable[..., Any]:
+        _COMMANDS[name or func.__name__] = (func, kwargs)
+        return func
+
+    return declare
+
+
+def group(name: str, sub: typer.Typer) -> None:
+    """Declare a command group (``papers config ...``), installed on demand."""
+    _GROUPS[name] = sub
+
+
+def install(names: list[str]) -> typer.Typer:
+    """Put the named commands and groups on the app, in this order; returns the app."""
+    for name in names:
+        if name in _INSTALLED:
+            continue
+        if name in _COMMANDS:
+            func, kwargs = _COMMANDS[name]
+            app.command(name, **kwargs)(func)
+        elif name in _GROUPS:
+            app.add_typer(_GROUPS[name], name=name)
+        else:
+            continue
+        _INSTALLED.add(name)
+    return app
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"papercli {__version__}")
@@ -100,8 +139,3 @@ def main_options(
     from papercli.cli.common import GLOBAL_OPTIONS
 
     GLOBAL_OPTIONS["color"] = color.value
-
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

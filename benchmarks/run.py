@@ -1,0 +1,273 @@
+"""papercli benchmarks: one command, local data and a local server, a table of medians.
+
+    python benchmarks/run.py            # everything (generates ~300 MB of cache the first time)
+    python benchmarks/run.py --quick    # smaller scale, fewer repetitions
+
+Measures start-up against `python -c "import typer, rich"`, HF backfill through a server that
+adds 100 ms per request (sequential vs concurrent), list/search over generated caches of 10k to
+150k papers (time and peak memory), and rendering a 5,000-paper digest as HTML. Nothing here
+asserts: it prints figures. Everything runs on 127.0.0.1 with PAPERS_HOME in a temp dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from gendata import NOW, generate  # noqa: E402
+
+PYTHON = sys.executable
+# The installed console script, as users run it (python -m adds runpy's import cost).
+VENV_PAPERS = [str(Path(PYTHON).with_name("papers"))]
+CLOSED = "http://127.0.0.1:9"  # any network attempt in a cache benchmark fails loudly
+WORK = Path(tempfile.gettempdir()) / "papercli-bench"
+
+
+@dataclass
+class Sample:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+
+
+def run_once(args: list[str], env: dict[str, str]) -> Sample:
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read() if process.stderr else ""
+    if process.returncode not in (0, 10):
+        print(f"  ! {' '.join(args[-4:])} exited {process.returncode}: {errors.strip()[:200]}")
+    return Sample(elapsed, usage.ru_maxrss / 1024, process.returncode)
+
+
+def measure(args: list[str], env: dict[str, str], repeat: int) -> Sample:
+    samples = [run_once(args, env) for _ in range(repeat)]
+    return Sample(
+        statistics.median(s.seconds for s in samples),
+        max(s.max_rss_mb for s in samples),
+        max(s.returncode for s in samples),
+    )
+
+
+def papers_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERS_")}
+    env.update(
+        PAPERS_HOME=str(home),
+        PAPERS_CONFIG=str(home / "none.toml"),
+        PAPERS_NOW=NOW.isoformat(),
+        PAPERS_HF_URL=CLOSED,
+        PAPERS_ARXIV_RSS_URL=CLOSED,
+        PAPERS_ARXIV_API_URL=CLOSED,
+        PAPERS_RETRIES="1",
+    )
+    env.update(extra)
+    return env
+
+
+def papers(*args: str) -> list[str]:
+    return [PYTHON, "-m", "papercli", *args]
+
+
+ROWS: list[tuple[str, str, str, str]] = []
+
+
+def report(name: str, sample: Sample, note: str = "") -> None:
+    ROWS.append((name, f"{sample.seconds:.3f}", f"{sample.max_rss_mb:.0f}", note))
+    print(f"  {name:<58} {sample.seconds:7.3f} s {sample.max_rss_mb:6.0f} MB  {note}", flush=True)
+
+
+# -- start-up ----------------------------------------------------------------------------------
+
+
+def bench_startup(repeat: int) -> None:
+    print("start-up (warm cache, no network):")
+    home = WORK / "startup"
+    if not (home / "cache").exists():
+        generate(home, 30_000)  # ~130 papers a day: 25 on HF, the rest in cs.LG and cs.CL
+    env = papers_env(home, PAPERS_CATEGORIES="cs.LG,cs.CL")
+    subprocess.run(papers("today"), env=env, capture_output=True)  # warm the OS cache and pyc
+    subprocess.run(papers("list"), env=env, capture_output=True)
+    commands = {
+        'python -c "import typer, rich"': [PYTHON, "-c", "import typer, rich"],
+        "papers today": [*VENV_PAPERS, "today"],
+        "papers list": [*VENV_PAPERS, "list"],
+        "papers today --format json": [*VENV_PAPERS, "today", "--format", "json"],
+        "papers today --format table": [*VENV_PAPERS, "today", "--format", "table"],
+    }
+    # Interleaved, so a noisy neighbour slows every command alike.
+    samples: dict[str, list[Sample]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, args in commands.items():
+            samples[name].append(run_once(args, env))
+    base = None
+    for name, runs in samples.items():
+        sample = Sample(
+            statistics.median(s.seconds for s in runs), max(s.max_rss_mb for s in runs), 0
+        )
+        base = base or sample.seconds
+        report(name, sample, f"{sample.seconds / base:.2f}x baseline")
+
+
+# -- backfill ----------------------------------------------------------------------------------
+
+
+class SlowHF(ThreadingHTTPServer):
+    """Answers /api/daily_papers after 100 ms, with 25 papers per weekday."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: object) -> None:
+                return None
+
+            def do_GET(self) -> None:
+                time.sleep(0.1)
+                query = parse_qs(urlsplit(self.path).query)
+                day = date.fromisoformat(query["date"][0])
+                body = outer.day_body(day)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def day_body(self, day: date) -> bytes:
+        if day.weekday() >= 5:
+            return b"[]"
+        stamp = f"{day.isoformat()}T00:00:00.000Z"
+        items = [
+            {
+                "paper": {
+                    "id": f"{day.year % 100:02d}{day.month:02d}.{day.day * 100 + n:05d}",
+                    "title": f"Paper {n} of {day}",
+                    "summary": "An abstract. " * 40,
+                    "authors": [{"name": "Ada Lovelace"}],
+                    "upvotes": n,
+                    "submittedOnDailyAt": stamp,
+                    "publishedAt": stamp,
+                },
+                "numComments": 1,
+            }
+            for n in range(25)
+        ]
+        return json.dumps(items).encode()
+
+
+def bench_backfill(repeat: int) -> None:
+    print("backfill: papers fetch --source hf --days 30, 100 ms per request:")
+    server = SlowHF()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    for workers in (1, 4, 8):
+        samples = []
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                env = papers_env(Path(tmp), PAPERS_HF_URL=url)
+                (Path(tmp) / "none.toml").write_text(f"[network]\nhf_concurrency = {workers}\n")
+                samples.append(run_once(papers("fetch", "--source", "hf", "--days", "30"), env))
+        sample = Sample(
+            statistics.median(s.seconds for s in samples), max(s.max_rss_mb for s in samples), 0
+        )
+        label = "sequential" if workers == 1 else f"{workers} at a time"
+        report(f"fetch --days 30 ({label})", sample, "30 requests")
+    server.shutdown()
+
+
+# -- scale -------------------------------------------------------------------------------------
+
+
+def scale_home(total: int) -> Path:
+    home = WORK / f"scale-{total}"
+    marker = home / "generated"
+    if not marker.exists():
+        print(f"  generating {total:,} papers in {home} ...", flush=True)
+        started = time.perf_counter()
+        generate(home, total)
+        marker.write_text(str(total))
+        print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return home
+
+
+def bench_scale(sizes: list[int], repeat: int) -> None:
+    print("scale (warm disk cache; list and search over the whole year):")
+    for total in sizes:
+        home = scale_home(total)
+        env = papers_env(home, PAPERS_CATEGORIES="cs.LG,cs.CL")
+        size_mb = sum(p.stat().st_size for p in (home / "cache").rglob("*.json")) / 1e6
+        first = run_once(papers("list", "--since", "2026-01-01", "-k", "diffusion"), env)
+        report(
+            f"{total:>7,} papers: first query (builds the index)", first, f"{size_mb:.0f} MB JSON"
+        )
+        for label, args in (
+            (
+                "list --since 2026-01-01 -k diffusion",
+                ("list", "--since", "2026-01-01", "-k", "diffusion"),
+            ),
+            ('search "diffusion transformer"', ("search", "diffusion transformer")),
+        ):
+            report(f"{total:>7,} papers: {label}", measure(papers(*args), env, repeat))
+
+
+# -- digest ------------------------------------------------------------------------------------
+
+
+def bench_digest(repeat: int) -> None:
+    print("digest rendering:")
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import gendata"
+    code += "; print(gendata.time_digest())"
+    times = []
+    for _ in range(repeat):
+        done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True)
+        times.append(float(done.stdout.strip()))
+    report("5,000 papers -> HTML digest (build + render)", Sample(statistics.median(times), 0, 0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller scale, fewer runs")
+    parser.add_argument("--only", choices=["startup", "backfill", "scale", "digest"])
+    options = parser.parse_args()
+    repeat = 5 if options.quick else 11
+    sizes = [10_000, 50_000] if options.quick else [10_000, 50_000, 150_000]
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"papercli benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
+    print(f"(median of {repeat} runs; memory is peak RSS of the process)")
+    if options.only in (None, "startup"):
+        bench_startup(repeat)
+    if options.only in (None, "backfill"):
+        bench_backfill(max(3, repeat // 3))
+    if options.only in (None, "scale"):
+        bench_scale(sizes, max(3, repeat // 2))
+    if options.only in (None, "digest"):
+        bench_digest(max(3, repeat // 2))
+
+
+if __name__ == "__main__":
+    main()
