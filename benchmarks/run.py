@@ -221,6 +221,8 @@ def bench_scale(sizes: list[int], repeat: int) -> None:
         home = scale_home(total)
         env = papers_env(home, PAPERS_CATEGORIES="cs.LG,cs.CL")
         size_mb = sum(p.stat().st_size for p in (home / "cache").rglob("*.json")) / 1e6
+        for stale in (home / "cache").glob("index.sqlite3*"):
+            stale.unlink()
         first = run_once(papers("list", "--since", "2026-01-01", "-k", "diffusion"), env)
         report(
             f"{total:>7,} papers: first query (builds the index)", first, f"{size_mb:.0f} MB JSON"

@@ -27,9 +27,9 @@ LAYERS = {
     "schedule": set(),
     "http": {"errors"},
     "store": {"errors", "models"},
-    "session": {"config", "errors", "store", "http"},
+    "session": {"config", "errors", "store", "http", "index"},
     "sources": {"errors", "models", "http"},
-    "listings": {"errors", "models", "schedule", "session", "sources", "store"},
+    "listings": {"errors", "models", "schedule", "session", "sources", "store", "index"},
     "core": {
         "errors",
         "models",
@@ -40,6 +40,7 @@ LAYERS = {
         "store",
         "filters",
         "ranking",
+        "index",
     },
     "export": {"errors", "models", "markup", "bibtex", "digest", "feeds"},
     "markup": {"models"},
@@ -61,6 +62,8 @@ LAYERS = {
     },
     "render": {"errors", "models", "digest"},
     "library": {"errors", "models", "store"},
+    "downloads": {"core", "errors", "models", "session"},
+    "index": {"matching", "models", "store"},
 }
 # Heavy third-party modules and the only places that may import them.
 ALLOWED_HEAVY = {

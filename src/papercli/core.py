@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
@@ -14,23 +13,20 @@ from papercli.errors import (
     OfflineError,
     PaperCliError,
     SourceError,
-    UpstreamError,
-    UsageError,
 )
 from papercli.filters import PaperText, topic_matches
 from papercli.listings import (
     backfill_arxiv,
     hf_days,
+    hf_usable,
     latest_arxiv,
     latest_hf,
 )
-from papercli.models import Paper, is_valid_id, merge_all
+from papercli.models import Paper, merge_all
 from papercli.session import Session
 
 if TYPE_CHECKING:
     from papercli.ranking import Hit
-
-PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
 
 
 @dataclass
@@ -101,16 +97,26 @@ class Span(NamedTuple):
         return schedule.all_days(self.since, self.until)
 
 
-def fetch(session: Session, span: Span, *, hf: bool, categories: list[str]) -> Outcome:
-    """Fill the cache for a span; what was already final on disk is not fetched again."""
+# Spans longer than this read through the SQLite index; shorter ones read the few JSON
+# files directly, which is faster than importing sqlite3 and checking the index.
+INDEX_MIN_DAYS = 15
+
+
+def refresh_span(session: Session, span: Span, *, hf: bool, categories: list[str]) -> Outcome:
+    """Fetch what a span lacks (or what is stale); days final on disk are not fetched again.
+
+    Returns an Outcome with no papers and the sources that failed.
+    """
     outcome = Outcome()
     now = session.now()
     if hf:
         days = [d for d in span.days() if d <= schedule.hf_today(now)]
+        if len(days) > INDEX_MIN_DAYS and not session.refresh:
+            # Ask the index which days are final, instead of parsing every listing.
+            meta = session.index().file_meta("hf")
+            days = [d for d in days if not hf_usable(session, meta.get(d))]
         try:
-            for listing in hf_days(session, days).values():
-                if listing is not None:
-                    outcome.papers.extend(listing.papers)
+            hf_days(session, days)
         except SourceError as exc:
             outcome.failures.append(exc)
     if categories:
@@ -124,8 +130,6 @@ def fetch(session: Session, span: Span, *, hf: bool, categories: list[str]) -> O
                 backfill_arxiv(session, list(cats), days)
             except SourceError as exc:
                 outcome.failures.append(exc)
-        outcome.papers.extend(_cached_arxiv(session, categories, span))
-    outcome.papers = merge_all(outcome.papers)
     return outcome
 
 
@@ -148,58 +152,84 @@ def _by_categories(missing: dict[date, list[str]]) -> dict[tuple[str, ...], list
     return grouped
 
 
-def _cached_arxiv(session: Session, categories: list[str], span: Span) -> list[Paper]:
+def _read_span(session: Session, span: Span, hf: bool, categories: list[str]) -> list[Paper]:
+    """Records of a short span, read from the JSON listings."""
+    store = session.store
+    sources = ([("hf", None)] if hf else []) + [("arxiv", c) for c in categories]
     papers: list[Paper] = []
-    for category in categories:
-        for day in session.store.listing_days("arxiv", category):
+    for source, category in sources:
+        for day in store.listing_days(source, category):
             if span.since <= day <= span.until:
-                listing = session.store.read_listing("arxiv", day, category)
+                listing = store.read_listing(source, day, category)
                 if listing is not None:
                     papers.extend(listing.papers)
     return papers
 
 
-def _cached_hf(session: Session, span: Span) -> tuple[list[Paper], list[date]]:
-    papers: list[Paper] = []
-    cached = set(session.store.listing_days("hf"))
-    today = schedule.hf_today(session.now())
-    missing = []
-    for day in span.days():
-        if day > today:
-            continue
-        listing = session.store.read_listing("hf", day) if day in cached else None
-        if listing is None:
-            missing.append(day)
-        else:
-            papers.extend(listing.papers)
-    return papers, missing
-
-
-def list_span(session: Session, span: Span, *, hf: bool, categories: list[str]) -> Outcome:
-    """Papers listed in a span: from the cache, fetching what is missing unless offline."""
-    if not session.offline:
-        return fetch(session, span, hf=hf, categories=categories)
-    outcome = Outcome()
-    gaps: list[str] = []
+def _gaps(session: Session, span: Span, hf: bool, categories: list[str]) -> list[str]:
+    """What an offline listing of a span lacks, for the warning."""
+    gaps = []
+    now = session.now()
     if hf:
-        papers, missing = _cached_hf(session, span)
-        outcome.papers.extend(papers)
+        cached = set(session.store.listing_days("hf"))
+        today = schedule.hf_today(now)
+        missing = [d for d in span.days() if d <= today and d not in cached]
         if missing:
             gaps.append(f"Hugging Face {_days_label(missing)}")
     if categories:
-        outcome.papers.extend(_cached_arxiv(session, categories, span))
-        feed_day = schedule.arxiv_feed_day(session.now())
+        feed_day = schedule.arxiv_feed_day(now)
         days = schedule.mailing_days(span.since, min(span.until, feed_day))
         for day, cats in sorted(_missing_mailings(session, categories, days).items()):
             gaps.append(f"arXiv {_group_label(cats)} {day}")
+    return gaps
+
+
+def list_span(
+    session: Session,
+    span: Span,
+    *,
+    hf: bool,
+    categories: list[str],
+    keywords_match: str | None = None,
+) -> Outcome:
+    """Papers listed in a span, merged: from the cache, fetching what is missing unless offline.
+
+    ``keywords_match`` is an FTS query that may narrow long spans read through the index; the
+    caller's filters still decide (it must match a superset of what they accept).
+    """
+    outcome = Outcome()
+    if not session.offline:
+        outcome = refresh_span(session, span, hf=hf, categories=categories)
+    if len(span.days()) > INDEX_MIN_DAYS:
+        index = session.index()
+        index.refresh()
+        found = index.papers(
+            span.since, span.until, hf=hf, categories=categories, match=keywords_match
+        )
+    else:
+        found = _read_span(session, span, hf, categories)
+    outcome.papers = merge_all(found)
+    gaps = _gaps(session, span, hf, categories) if session.offline else []
     if gaps:
         message = "offline, not cached: " + "; ".join(gaps[:6]) + ("; ..." if len(gaps) > 6 else "")
         if outcome.papers:
             session.warn(message)
         else:
             outcome.failures.append(OfflineError(message, hint="run `papers fetch` while online"))
-    outcome.papers = merge_all(outcome.papers)
     return outcome
+
+
+def count_span(session: Session, span: Span, *, hf: bool, categories: list[str]) -> int:
+    """How many records the cache holds for a span (from the index, reading no JSON)."""
+    index = session.index()
+    index.refresh()
+    sources = ([("hf", None)] if hf else []) + [("arxiv", c) for c in categories]
+    return sum(
+        meta.count
+        for source, category in sources
+        for day, meta in index.file_meta(source, category).items()
+        if span.since <= day <= span.until
+    )
 
 
 def _days_label(days: list[date]) -> str:
@@ -210,15 +240,15 @@ def _days_label(days: list[date]) -> str:
 
 def show(session: Session, paper_id: str) -> Paper:
     """One paper in full: from the cache, else from HF and the arXiv API (then cached)."""
-    from papercli.sources import arxiv as arxiv_source
-    from papercli.sources import hf as hf_source
-
-    records = [p for p in iter_cached(session) if p.id == paper_id]
+    records = session.index().by_id(paper_id)
     complete = any(r.title and r.abstract for r in records)
     if records and (complete or session.offline) and not session.refresh:
         return merge_all(records)[0]
     if session.offline:
         raise OfflineError(f"{paper_id} is not in the cache", hint="drop --offline to look it up")
+    from papercli.sources import arxiv as arxiv_source
+    from papercli.sources import hf as hf_source
+
     settings = session.settings
     failures: list[SourceError] = []
     for lookup in (
@@ -248,25 +278,6 @@ def show(session: Session, paper_id: str) -> Paper:
     return paper
 
 
-def iter_cached(session: Session, span: Span | None = None) -> Iterator[Paper]:
-    """Every cached record (listings, and looked-up papers when no span is given), unmerged."""
-    store = session.store
-    for source, category in [("hf", None)] + [("arxiv", c) for c in store.cached_categories()]:
-        for day in store.listing_days(source, category):
-            if span is not None and not span.since <= day <= span.until:
-                continue
-            listing = store.read_listing(source, day, category)
-            if listing is not None:
-                yield from listing.papers
-    if span is None:
-        yield from store.looked_up_papers()
-
-
-def cached_papers(session: Session, span: Span | None = None) -> list[Paper]:
-    """Every cached paper of a span (or of the whole cache), merged by id."""
-    return merge_all(list(iter_cached(session, span)))
-
-
 @dataclass
 class SearchOutcome:
     """Ranked hits, and remote sources that failed."""
@@ -275,18 +286,32 @@ class SearchOutcome:
     failures: list[PaperCliError] = field(default_factory=list)
 
 
-def search(session: Session, text: str, span: Span | None, *, remote: bool) -> SearchOutcome:
-    """Rank cached papers (and, with ``remote``, HF's and arXiv's search results) by relevance."""
-    outcome = SearchOutcome()
-    papers = cached_papers(session, span)
-    if remote and not session.offline:
-        found = _remote_search(session, text, outcome)
-        for paper in found:
-            session.store.write_paper(paper)
-        papers = merge_all([*papers, *found])
-    from papercli.ranking import rank_papers
+def search(
+    session: Session, text: str, span: Span | None, *, remote: bool, limit: int = 200
+) -> SearchOutcome:
+    """Papers ranked by relevance to ``text``: BM25 over the cache's index (title 3x, keywords
+    2x), and with ``remote`` HF's and arXiv's search results too (cached, then ranked alike)."""
+    from papercli.ranking import Hit, Query, matched_terms, rank_papers
 
-    outcome.hits = rank_papers(papers, text)
+    outcome = SearchOutcome()
+    if remote and not session.offline:
+        for paper in _remote_search(session, text, outcome):
+            session.store.write_paper(paper)
+    index = session.index()
+    index.refresh()
+    bounds = (span.since, span.until) if span else None
+    found = index.search(text, limit, bounds)
+    if not index.fts:
+        outcome.hits = rank_papers(merge_all([p for p, _ in found]), text)[:limit]
+        return outcome
+    best: dict[str, float] = {}
+    for paper, score in found:
+        best[paper.id] = max(score, best.get(paper.id, score))
+    query = Query.parse(text)
+    for paper_id, score in best.items():
+        paper = merge_all(index.by_id(paper_id))[0]
+        outcome.hits.append(Hit(paper, score, matched_terms(paper, query)))
+    outcome.hits.sort(key=lambda h: (-h.score, -(h.paper.upvotes or 0), h.paper.id))
     return outcome
 
 
@@ -321,7 +346,11 @@ def _remote_search(session: Session, text: str, outcome: SearchOutcome) -> list[
 
 def topic_counts(session: Session, span: Span) -> dict[str, int]:
     """How many cached papers of a span match each configured topic."""
-    views = [PaperText(p) for p in cached_papers(session, span)]
+    index = session.index()
+    papers = index.papers(
+        span.since, span.until, hf=True, categories=session.store.cached_categories()
+    )
+    views = [PaperText(p) for p in merge_all(papers)]
     return {
         name: sum(1 for view in views if topic_matches(view, topic))
         for name, topic in session.settings.topics.items()
@@ -343,52 +372,4 @@ def resolve(session: Session, items: Sequence[str | Paper]) -> Outcome:
     for exc in outcome.failures[0 if outcome.papers else 1 :]:
         session.warn(str(exc))
     outcome.papers = merge_all(outcome.papers)
-    return outcome
-
-
-def pdf_path(directory: Path, paper_id: str) -> Path:
-    """Where ``download`` saves a paper: ``2606.13392.pdf``, ``hep-th_9901001.pdf``."""
-    if not is_valid_id(paper_id):
-        raise UsageError(f"not an arXiv id: {paper_id!r}")
-    return directory / f"{paper_id.replace('/', '_')}.pdf"
-
-
-def download(session: Session, ids: Sequence[str], directory: Path, *, force: bool) -> Outcome:
-    """Save PDFs from arXiv, one request at a time and arxiv_delay apart, as arXiv asks."""
-    outcome = Outcome()
-    base = session.settings["network.arxiv_pdf_url"]
-    for number, paper_id in enumerate(ids, 1):
-        target = pdf_path(directory, paper_id)
-        if target.exists() and not force:
-            session.info(f"{target} exists; skipped (--force to download again)")
-            continue
-        url = f"{base}/pdf/{paper_id}"
-        try:
-            session.client().download(
-                url,
-                target,
-                source="arXiv PDF",
-                max_bytes=PDF_LIMIT,
-                pace="arxiv",
-                progress=lambda done, total, n=number: session.progress(
-                    f"PDF {n}/{len(ids)}", done, total or done
-                ),
-            )
-        except SourceError as exc:
-            outcome.failures.append(exc)
-            session.warn(str(exc))
-            continue
-        with target.open("rb") as handle:
-            is_pdf = handle.read(5) == b"%PDF-"
-        if not is_pdf:
-            target.unlink()
-            error = UpstreamError(
-                f"arXiv sent something that is not a PDF for {paper_id} (not available yet?)",
-                source="arXiv PDF",
-                url=url,
-            )
-            outcome.failures.append(error)
-            session.warn(str(error))
-            continue
-        session.info(f"saved {target}")
     return outcome

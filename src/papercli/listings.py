@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
 from papercli.errors import SourceError
 from papercli.models import Paper, merge_all
 from papercli.session import Session
 from papercli.store import Listing
+
+if TYPE_CHECKING:
+    from papercli.index import FileMeta
 
 STALE = "stale-repeat"
 BACKFILL = "api-backfill"
@@ -59,11 +62,20 @@ def _with_momentum(papers: list[Paper], before: Listing | None) -> list[Paper]:
     return [p.with_changes(upvotes_previous=old[p.id]) if p.id in old else p for p in papers]
 
 
+def hf_usable(session: Session, cached: Listing | FileMeta | None) -> bool:
+    """Can a cached HF day be shown without fetching: final, or fetched within the TTL."""
+    if session.offline:
+        return True
+    if cached is None or session.refresh:
+        return False
+    age = (session.now() - cached.fetched_at).total_seconds()
+    return cached.complete or age < session.settings.ttl_seconds
+
+
 def _hf_cached(session: Session, day: date) -> tuple[Listing | None, bool]:
     """The cached listing of an HF day, and whether it can be used without fetching."""
     cached = session.store.read_listing("hf", day)
-    usable = cached is not None and (cached.complete or _fresh(session, cached))
-    return cached, session.offline or (usable and not session.refresh)
+    return cached, hf_usable(session, cached)
 
 
 def hf_day(session: Session, day: date) -> Listing | None:

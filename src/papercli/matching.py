@@ -17,6 +17,8 @@ from papercli.models import Paper
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so "Núñez" and "nunez" compare equal."""
+    if text.isascii():
+        return text.lower()  # most titles and abstracts: no accents to strip
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -177,6 +177,16 @@ class Corpus:
         return hits
 
 
+def matched_terms(paper: Paper, query: Query) -> tuple[str, ...]:
+    """The query words (as typed) and phrases that occur in a paper's title, abstract or
+    keywords."""
+    present = set(tokens(f"{paper.title} {paper.abstract} {' '.join(paper.keywords)}"))
+    words = [query.shown[t] for t in query.terms if t in present]
+    text = fold(f"{paper.title} \n {paper.abstract}")
+    phrases = [f'"{p}"' for p in query.phrases if term_pattern(p).search(text)]
+    return tuple(words + phrases)
+
+
 def rank_papers(papers: Iterable[Paper], query_text: str) -> list[Hit]:
     """Rank ``papers`` against a free-text query."""
     query = Query.parse(query_text)

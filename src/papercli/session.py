@@ -18,6 +18,7 @@ from papercli.store import Store
 
 if TYPE_CHECKING:
     from papercli.http import HttpClient
+    from papercli.index import Index
 
 
 class Progress(Protocol):
@@ -55,6 +56,7 @@ class Session:
     progress: Progress = _no_progress
     notices: list[Notice] = field(default_factory=list)
     _client: HttpClient | None = None
+    _index: Index | None = None
 
     @classmethod
     def create(cls, settings: Settings, **kwargs: Any) -> Session:
@@ -91,8 +93,21 @@ class Session:
             )
         return self._client
 
+    def index(self) -> Index:
+        """The cache index, opened (and brought up to date) on first use."""
+        if self._index is None:
+            from papercli.index import Index
+
+            index = Index(self.store)
+            index.open()
+            self._index = index
+        return self._index
+
     def close(self) -> None:
-        """Release the HTTP client if one was built."""
+        """Release the HTTP client and the index if they were opened."""
         if self._client is not None:
             self._client.close()
             self._client = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None

@@ -148,6 +148,7 @@ class Store:
         default_factory=dict, repr=False
     )
     _days: dict[tuple[str, str | None], list[date]] = field(default_factory=dict, repr=False)
+    writes: int = 0  # listings and papers written by this run, so the index knows to sync
 
     @property
     def cache_dir(self) -> Path:
@@ -206,10 +207,15 @@ class Store:
             os.replace(path, aside)
         self.warn(f"cache file {path} is {why}; moved it to {aside.name} and fetching again")
 
-    def read_listing(self, source: str, day: date, category: str | None = None) -> Listing | None:
-        """A cached listing, or None when it is missing or unusable (with a warning)."""
+    def read_listing(
+        self, source: str, day: date, category: str | None = None, *, again: bool = False
+    ) -> Listing | None:
+        """A cached listing, or None when it is missing or unusable (with a warning).
+
+        Read once per run; ``again`` re-reads the file (another process may have changed it).
+        """
         key = (source, day, category)
-        if key not in self._listings:
+        if again or key not in self._listings:
             self._listings[key] = self._load_listing(source, day, category)
         return self._listings[key]
 
@@ -239,6 +245,7 @@ class Store:
         atomic_write(path, dump_json(listing.to_dict()))
         self._listings[(listing.source, listing.day, listing.category)] = listing
         self._days.pop((listing.source, listing.category), None)
+        self.writes += 1
 
     def listing_days(self, source: str, category: str | None = None) -> list[date]:
         """The days cached for a source (and category), oldest first."""
@@ -274,22 +281,6 @@ class Store:
             self._set_aside(path, "corrupt")
             return None
 
-    def looked_up_papers(self) -> list[Paper]:
-        """Every paper cached by ``show`` or a remote search."""
-        directory = self.cache_dir / "papers"
-        try:
-            names = sorted(os.listdir(directory))
-        except OSError:
-            return []
-        papers = []
-        for name in names:
-            paper_id = name.removesuffix(".json").replace("_", "/")
-            if name.endswith(".json") and is_valid_id(paper_id):
-                paper = self.read_paper(paper_id)
-                if paper is not None:
-                    papers.append(paper)
-        return papers
-
     def write_paper(self, paper: Paper) -> None:
         """Cache one looked-up paper."""
         envelope = {
@@ -299,6 +290,7 @@ class Store:
             "paper": paper.to_dict(),
         }
         atomic_write(self.paper_path(paper.id), dump_json(envelope))
+        self.writes += 1
 
     # -- state, locks, housekeeping -----------------------------------------------------------
 

@@ -173,7 +173,9 @@ def download(
     wanted = [item if isinstance(item, str) else item.id for item in read_items(ids)]
     term = terminal()
     with open_session(config, quiet=quiet, term=term) as session:
-        outcome = core.download(session, list(dict.fromkeys(wanted)), directory, force=force)
+        from papercli.downloads import download as download_pdfs
+
+        outcome = download_pdfs(session, list(dict.fromkeys(wanted)), directory, force=force)
     if outcome.failures:
         # Each failure was already reported as a warning; the exit code says one happened.
         raise typer.Exit(int(outcome.failures[0].exit_code))

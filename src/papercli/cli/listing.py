@@ -48,6 +48,7 @@ from papercli.cli.common import (
 )
 from papercli.dates import resolve_range
 from papercli.errors import UsageError
+from papercli.index import keywords_query
 from papercli.render import Terminal, render_detail, write_detail_text, write_message
 
 
@@ -176,7 +177,13 @@ def list_(
     )  # fmt: skip
     term = terminal()
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
-        outcome = core.list_span(session, core.Span(since_day, until_day), hf=hf, categories=cats)
+        outcome = core.list_span(
+            session,
+            core.Span(since_day, until_day),
+            hf=hf,
+            categories=cats,
+            keywords_match=keywords_query(criteria.keywords, all_required=criteria.all_keywords),
+        )
     show_listing(
         outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why,
         pager=pager,
@@ -206,13 +213,13 @@ def fetch(
         on=on, since=since, until=until, days=days, today=today_local()
     )
     term = terminal()
+    span = core.Span(since_day, until_day)
     with open_session(config, refresh=refresh, quiet=quiet, term=term) as session:
-        outcome = core.fetch(session, core.Span(since_day, until_day), hf=hf, categories=cats)
-        if not quiet:
-            session.info(
-                f"cached {len(outcome.papers)} papers listed {since_day}..{until_day} "
-                f"in {session.store.root}"
-            )
+        outcome = core.refresh_span(session, span, hf=hf, categories=cats)
+        count = core.count_span(session, span, hf=hf, categories=cats)
+        session.info(
+            f"cached {count} papers listed {since_day}..{until_day} in {session.store.root}"
+        )
     if outcome.failures:
         raise outcome.failures[0]
 

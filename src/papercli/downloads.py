@@ -1,0 +1,61 @@
+"""Downloading PDFs from arXiv, politely: one request at a time, arxiv_delay seconds apart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from papercli.core import Outcome
+from papercli.errors import SourceError, UpstreamError, UsageError
+from papercli.models import is_valid_id
+from papercli.session import Session
+
+PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
+
+
+def pdf_path(directory: Path, paper_id: str) -> Path:
+    """Where ``download`` saves a paper: ``2606.13392.pdf``, ``hep-th_9901001.pdf``."""
+    if not is_valid_id(paper_id):
+        raise UsageError(f"not an arXiv id: {paper_id!r}")
+    return directory / f"{paper_id.replace('/', '_')}.pdf"
+
+
+def download(session: Session, ids: Sequence[str], directory: Path, *, force: bool) -> Outcome:
+    """Save PDFs from arXiv, one request at a time and arxiv_delay apart, as arXiv asks."""
+    outcome = Outcome()
+    base = session.settings["network.arxiv_pdf_url"]
+    for number, paper_id in enumerate(ids, 1):
+        target = pdf_path(directory, paper_id)
+        if target.exists() and not force:
+            session.info(f"{target} exists; skipped (--force to download again)")
+            continue
+        url = f"{base}/pdf/{paper_id}"
+        try:
+            session.client().download(
+                url,
+                target,
+                source="arXiv PDF",
+                max_bytes=PDF_LIMIT,
+                pace="arxiv",
+                progress=lambda done, total, n=number: session.progress(
+                    f"PDF {n}/{len(ids)}", done, total or done
+                ),
+            )
+        except SourceError as exc:
+            outcome.failures.append(exc)
+            session.warn(str(exc))
+            continue
+        with target.open("rb") as handle:
+            is_pdf = handle.read(5) == b"%PDF-"
+        if not is_pdf:
+            target.unlink()
+            error = UpstreamError(
+                f"arXiv sent something that is not a PDF for {paper_id} (not available yet?)",
+                source="arXiv PDF",
+                url=url,
+            )
+            outcome.failures.append(error)
+            session.warn(str(error))
+            continue
+        session.info(f"saved {target}")
+    return outcome

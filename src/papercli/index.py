@@ -1,0 +1,416 @@
+"""A derived SQLite index beside the JSON listings, for queries over months of papers.
+
+The JSON files stay the source of truth: the index records each file's mtime and size and
+re-reads exactly the files that changed, appeared or vanished before every query, so it can
+never serve stale data for long. A missing, corrupt or older-version index is rebuilt, never
+fatal. Titles, abstracts and keywords go into an FTS5 table used only to *narrow* candidates:
+the filters in ``filters`` still decide what matches, so results are the same with or without
+the index.
+
+Why SQLite: it is in the standard library, reads only the pages a query touches (a year of
+arXiv cs.* is ~600 MB of index, but a query maps a few MB), survives kill -9 mid-write, and
+FTS5 gives word lookups and BM25 ranking without loading every abstract into memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from papercli.matching import fold
+from papercli.models import LazyPattern, Paper, is_valid_id
+from papercli.store import Listing, Store
+
+if TYPE_CHECKING:
+    import sqlite3
+
+SCHEMA_VERSION = "1"
+NAME = "index.sqlite3"
+_WORD = LazyPattern(r"\w+")
+_TEXT_KEYS = ("title", "abstract", "keywords")
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    path TEXT PRIMARY KEY, source TEXT, category TEXT, day TEXT,
+    mtime_ns INTEGER, size INTEGER, complete INTEGER, fetched_at TEXT, note TEXT, count INTEGER
+);
+CREATE TABLE papers(
+    rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, id TEXT NOT NULL, source TEXT,
+    category TEXT, day TEXT, title TEXT, abstract TEXT, keywords TEXT, record TEXT
+);
+CREATE INDEX papers_day ON papers(day);
+CREATE INDEX papers_id ON papers(id);
+CREATE INDEX papers_file ON papers(file);
+"""
+FTS_SCHEMA = """
+CREATE VIRTUAL TABLE fts USING fts5(
+    title, abstract, keywords, content='papers', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileMeta:
+    """What the index knows of one listing file without reading it."""
+
+    source: str
+    category: str | None
+    day: date
+    complete: bool
+    fetched_at: datetime
+    note: str | None
+    count: int
+
+
+def fts_available() -> bool:
+    """Whether this Python's SQLite has FTS5 (most builds do)."""
+    import sqlite3
+
+    try:
+        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x)")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def term_query(term: str) -> str | None:
+    """An FTS5 query matching a superset of what ``matching.term_pattern`` matches.
+
+    Every word of the term becomes a prefix token (so plurals and ``agent*`` are covered).
+    None when the term has characters whose folding FTS5 might do differently: the caller
+    then keeps every candidate for that term.
+    """
+    folded = fold(term)
+    if not folded.isascii():
+        return None
+    tokens = _WORD.findall(folded)
+    if not tokens:
+        return None
+    return " AND ".join(f"{_quote(t)}*" for t in tokens)
+
+
+def keywords_query(keywords: Iterable[str], *, all_required: bool) -> str | None:
+    """FTS5 narrowing for ``-k`` keywords (any or all); None when it cannot narrow safely."""
+    parts = [term_query(k) for k in keywords]
+    if not parts or (None in parts and not all_required):
+        return None
+    usable = [f"({p})" for p in parts if p is not None]
+    if not usable:
+        return None
+    return "{title abstract keywords}: (" + (" AND " if all_required else " OR ").join(usable) + ")"
+
+
+class Index:
+    """The index of one data dir; use as a context manager."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.path = store.cache_dir / NAME
+        self.fts = True
+        self._db: sqlite3.Connection | None = None
+        self._synced_at_write = -1
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def __enter__(self) -> Index:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Open (creating or rebuilding as needed) and bring the index up to date.
+
+        Runs under the data dir's index lock, so concurrent runs never rebuild or re-read
+        the same files at once; queries afterwards need no lock (SQLite's WAL lets readers
+        run beside a writer).
+        """
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.store.lock("index", timeout=120):
+            try:
+                self._db = self._connect()
+                self._check_schema()
+                self.sync()
+            except sqlite3.DatabaseError as exc:
+                self.store.warn(f"the cache index {self.path} is unusable ({exc}); rebuilding")
+                self.close()
+                self._remove()
+                self._db = self._connect()
+                self._check_schema()
+                self.sync()
+
+    def close(self) -> None:
+        """Close the connection (everything written is already committed)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        import sqlite3
+
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _remove(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The open connection."""
+        if self._db is None:
+            raise RuntimeError("index is not open")
+        return self._db
+
+    def _check_schema(self) -> None:
+        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master")}
+        if "meta" in tables:
+            row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if row and row[0] == SCHEMA_VERSION:
+                self.fts = "fts" in tables
+                return
+            # An index from another papercli version: derived data, so start over.
+            self.close()
+            self._remove()
+            self._db = self._connect()
+        self.fts = fts_available()
+        script = SCHEMA + (FTS_SCHEMA if self.fts else "")
+        version = f"INSERT INTO meta VALUES ('version', '{SCHEMA_VERSION}');"  # noqa: S608
+        self.db.executescript(f"BEGIN;{script}{version}COMMIT;")
+
+    # -- keeping up with the JSON files --------------------------------------------------
+
+    def _scan(self) -> dict[str, tuple[int, int]]:
+        """Every listing and looked-up paper file, with (mtime_ns, size)."""
+        found: dict[str, tuple[int, int]] = {}
+        cache = self.store.cache_dir
+        directories = [cache / "hf", cache / "papers"]
+        directories += [cache / "arxiv" / c for c in self.store.cached_categories()]
+        for directory in directories:
+            try:
+                entries = list(os.scandir(directory))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.endswith(".json") and not entry.name.startswith("."):
+                    stat = entry.stat()
+                    relative = str(Path(entry.path).relative_to(cache))
+                    found[relative] = (stat.st_mtime_ns, stat.st_size)
+        return found
+
+    def refresh(self) -> None:
+        """Sync again if this run wrote listings since the last sync."""
+        if self.store.writes != self._synced_at_write:
+            self.sync()
+
+    def sync(self) -> int:
+        """Re-read changed, new and vanished files; returns how many files changed."""
+        self._synced_at_write = self.store.writes
+        db = self.db
+        on_disk = self._scan()
+        rows = db.execute("SELECT path, mtime_ns, size FROM files")
+        known = {path: (mtime, size) for path, mtime, size in rows}
+        changed = [p for p, stamp in on_disk.items() if known.get(p) != stamp]
+        gone = [p for p in known if p not in on_disk]
+        if not changed and not gone:
+            return 0
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for path in gone + changed:
+                self._forget(path)
+            for path in changed:
+                self._add(path, on_disk[path])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return len(changed) + len(gone)
+
+    def _forget(self, path: str) -> None:
+        db = self.db
+        if self.fts:
+            db.execute(
+                "INSERT INTO fts(fts, rowid, title, abstract, keywords) "
+                "SELECT 'delete', rowid, title, abstract, keywords FROM papers WHERE file=?",
+                (path,),
+            )
+        db.execute("DELETE FROM papers WHERE file=?", (path,))
+        db.execute("DELETE FROM files WHERE path=?", (path,))
+
+    def _read(self, path: str) -> tuple[str, str | None, str | None, Listing | None, list[Paper]]:
+        """(source, category, day, listing, papers) of one cache file, through the store."""
+        parts = Path(path).parts
+        if parts[0] == "papers":
+            paper_id = parts[1].removesuffix(".json").replace("_", "/")
+            paper = self.store.read_paper(paper_id) if is_valid_id(paper_id) else None
+            return "lookup", None, None, None, [paper] if paper else []
+        source = parts[0]
+        category = parts[1] if source == "arxiv" else None
+        try:
+            day = date.fromisoformat(parts[-1].removesuffix(".json"))
+        except ValueError:
+            return source, category, None, None, []
+        listing = self.store.read_listing(source, day, category, again=True)
+        return source, category, day.isoformat(), listing, list(listing.papers) if listing else []
+
+    def _add(self, path: str, stamp: tuple[int, int]) -> None:
+        source, category, day, listing, papers = self._read(path)
+        if source != "lookup" and listing is None:
+            return  # unreadable: the store set it aside and warned
+        self.db.execute(
+            "INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                path,
+                source,
+                category,
+                day,
+                stamp[0],
+                stamp[1],
+                int(listing.complete) if listing else 1,
+                listing.fetched_at.isoformat() if listing else None,
+                listing.note if listing else None,
+                len(papers),
+            ),
+        )
+        rows = []
+        for paper in papers:
+            record = paper.to_dict()
+            title, abstract = record.pop("title"), record.pop("abstract")
+            keywords = " ; ".join(record.pop("keywords"))
+            rows.append(
+                (path, paper.id, source, category, day or paper.listed, title, abstract,
+                 keywords, json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            )  # fmt: skip
+        self.db.executemany(
+            "INSERT INTO papers(file, id, source, category, day, title, abstract, keywords, "
+            "record) VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        if self.fts and rows:
+            self.db.execute(
+                "INSERT INTO fts(rowid, title, abstract, keywords) "
+                "SELECT rowid, title, abstract, keywords FROM papers WHERE file=?",
+                (path,),
+            )
+
+    # -- questions -----------------------------------------------------------------------
+
+    def file_meta(self, source: str, category: str | None = None) -> dict[date, FileMeta]:
+        """What is cached for a source (and category), day by day, without reading JSON."""
+        rows = self.db.execute(
+            "SELECT day, complete, fetched_at, note, count FROM files "
+            "WHERE source=? AND category IS ?",
+            (source, category),
+        )
+        meta = {}
+        for day, complete, fetched_at, note, count in rows:
+            when = date.fromisoformat(day)
+            fetched = datetime.fromisoformat(fetched_at)
+            meta[when] = FileMeta(source, category, when, bool(complete), fetched, note, count)
+        return meta
+
+    @staticmethod
+    def _paper(record: str, title: str, abstract: str, keywords: str) -> Paper | None:
+        try:
+            data = json.loads(record)
+            data["title"], data["abstract"] = title, abstract
+            data["keywords"] = keywords.split(" ; ") if keywords else []
+            return Paper.from_dict(data)
+        except (ValueError, KeyError, TypeError):
+            return None  # the JSON files were validated; a damaged row is skipped
+
+    def _papers(self, sql: str, params: Iterable[Any]) -> Iterator[Paper]:
+        for row in self.db.execute(sql, tuple(params)):
+            paper = self._paper(*row)
+            if paper is not None:
+                yield paper
+
+    def papers(
+        self,
+        since: date,
+        until: date,
+        *,
+        hf: bool,
+        categories: Iterable[str],
+        match: str | None = None,
+    ) -> list[Paper]:
+        """Records listed in [since, until] by the chosen sources (unmerged), FTS-narrowed."""
+        cats = list(categories)
+        clauses = []
+        params: list[Any] = [since.isoformat(), until.isoformat()]
+        if hf:
+            clauses.append("p.source='hf'")
+        if cats:
+            clauses.append(f"(p.source='arxiv' AND p.category IN ({','.join('?' * len(cats))}))")
+            params += cats
+        if not clauses:
+            return []
+        # The clauses are fixed strings; every value goes through a placeholder.
+        where = " OR ".join(clauses)
+        if match and self.fts:
+            # Driving the join from the FTS hits reads only the matching rows.
+            source = "fts JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND"
+            params.insert(0, match)
+        else:
+            source = "papers p WHERE"
+        sql = (
+            "SELECT p.record, p.title, p.abstract, p.keywords FROM "  # noqa: S608
+            f"{source} p.day BETWEEN ? AND ? AND ({where})"
+        )
+        return list(self._papers(sql, params))
+
+    def by_id(self, paper_id: str) -> list[Paper]:
+        """Every cached record of one paper."""
+        sql = "SELECT record, title, abstract, keywords FROM papers WHERE id=?"
+        return list(self._papers(sql, (paper_id,)))
+
+    def search(
+        self, text: str, limit: int, span: tuple[date, date] | None
+    ) -> list[tuple[Paper, float]]:
+        """Records matching any word of a query, best first by BM25 (title 3x, keywords 2x).
+
+        Each word is a prefix token, so plurals count. Scores are BM25 negated: higher is
+        better. Without FTS5 every record comes back with score 0, for the caller to rank.
+        """
+        tokens = [t for t in _WORD.findall(fold(text)) if t.isascii()]
+        if not self.fts:
+            first, last = span or (date.min, date.max)
+            cats = self.store.cached_categories()
+            return [(p, 0.0) for p in self.papers(first, last, hf=True, categories=cats)]
+        if not tokens:
+            return []
+        words = " OR ".join(f"{_quote(t)}*" for t in tokens)
+        sql = (
+            "SELECT p.record, p.title, p.abstract, p.keywords, -bm25(fts, 3.0, 1.0, 2.0) "
+            "FROM fts JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ?"
+        )
+        params: list[Any] = ["{title abstract keywords}: (" + words + ")"]
+        if span is not None:
+            sql += " AND p.day BETWEEN ? AND ?"
+            params += [span[0].isoformat(), span[1].isoformat()]
+        sql += " ORDER BY bm25(fts, 3.0, 1.0, 2.0) LIMIT ?"
+        params.append(limit)
+        results = []
+        for record, title, abstract, keywords, score in self.db.execute(sql, params):
+            paper = self._paper(record, title, abstract, keywords)
+            if paper is not None:
+                results.append((paper, float(score)))
+        return results

@@ -1,0 +1,162 @@
+"""The derived SQLite index: same answers as the JSON files, kept in step, rebuilt when broken."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from papercli import core, index
+from papercli.config import load_settings
+from papercli.filters import Criteria, apply
+from papercli.models import Paper
+from papercli.session import Session
+from papercli.store import Listing, Store
+
+NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
+WORDS = (
+    "diffusion transformer agent agents agentic language models model vision robot graph "
+    "Núñez reward policy tokens benchmark sparse attention world"
+).split()
+FIRST = date(2026, 10, 1)
+
+
+def make_cache(root: Path, days: int = 40, per_day: int = 6, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    store = Store(root)
+    number = 0
+    for offset in range(days):
+        day = FIRST + timedelta(days=offset)
+        papers = []
+        for _ in range(per_day):
+            number += 1
+            papers.append(
+                Paper(
+                    id=f"2610.{number:05d}",
+                    title=" ".join(rng.choice(WORDS) for _ in range(6)),
+                    abstract=" ".join(rng.choice(WORDS) for _ in range(30)),
+                    authors=("Ann Author",),
+                    listed=day.isoformat(),
+                    categories=("cs.LG",),
+                    primary_category="cs.LG",
+                    announce_type="new",
+                    upvotes=rng.randrange(50),
+                    sources=("hf",),
+                )
+            )
+        store.write_listing(Listing("hf", day, tuple(papers), NOW, complete=True))
+
+
+@pytest.fixture
+def session(isolated: Path) -> Session:
+    make_cache(isolated)
+    return Session.create(load_settings(), now=lambda: NOW, offline=True)
+
+
+def span() -> core.Span:
+    return core.Span(FIRST, FIRST + timedelta(days=39))
+
+
+def direct(session: Session, monkeypatch: pytest.MonkeyPatch) -> list[Paper]:
+    monkeypatch.setattr(core, "INDEX_MIN_DAYS", 10_000)
+    try:
+        return core.list_span(session, span(), hf=True, categories=[]).papers
+    finally:
+        monkeypatch.undo()
+
+
+def test_index_and_files_give_the_same_papers(session: Session, monkeypatch) -> None:
+    through_index = core.list_span(session, span(), hf=True, categories=[]).papers
+    assert session._index is not None  # a 40-day span went through the index
+    from_files = direct(Session.create(load_settings(), now=lambda: NOW, offline=True), monkeypatch)
+    assert sorted(p.to_dict()["id"] for p in through_index) == sorted(p.id for p in from_files)
+    assert {p.id: p for p in through_index} == {p.id: p for p in from_files}
+    assert len(through_index) == 240
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    keywords=st.lists(
+        st.sampled_from([*WORDS, "agent*", "language model", "model*", "nunez", "gpt-4", "x"]),
+        min_size=1,
+        max_size=3,
+    ),
+    all_required=st.booleans(),
+)
+def test_fts_narrowing_never_loses_a_match(session: Session, keywords, all_required) -> None:
+    everything = core.list_span(session, span(), hf=True, categories=[]).papers
+    criteria = Criteria(keywords=tuple(keywords), all_keywords=all_required)
+    expected = {p.id for p in apply(everything, criteria)}
+    match = index.keywords_query(keywords, all_required=all_required)
+    narrowed = core.list_span(session, span(), hf=True, categories=[], keywords_match=match).papers
+    assert expected <= {p.id for p in narrowed}
+    assert {p.id for p in apply(narrowed, criteria)} == expected
+
+
+def test_changed_new_and_deleted_files_are_picked_up(session: Session, isolated: Path) -> None:
+    idx = session.index()
+    day = FIRST + timedelta(days=3)
+    store = Store(isolated)
+    replacement = Paper(id="2610.99999", title="Fresh diffusion", listed=day.isoformat())
+    store.write_listing(Listing("hf", day, (replacement,), NOW, complete=True))
+    (isolated / "cache" / "hf" / f"{FIRST.isoformat()}.json").unlink()
+    assert idx.sync() == 2
+    papers = idx.papers(FIRST, FIRST + timedelta(days=5), hf=True, categories=[])
+    ids = {p.id for p in papers}
+    assert "2610.99999" in ids
+    assert len(papers) == 6 * 4 + 1  # day 0 gone, day 3 replaced by one paper
+    assert idx.sync() == 0
+
+
+def test_a_corrupt_index_is_rebuilt_with_a_warning(isolated: Path) -> None:
+    make_cache(isolated)
+    path = isolated / "cache" / index.NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    session = Session.create(load_settings(), now=lambda: NOW, offline=True)
+    papers = core.list_span(session, span(), hf=True, categories=[]).papers
+    assert len(papers) == 240
+    assert any("unusable" in n.text and "rebuilding" in n.text for n in session.notices)
+
+
+def test_an_index_from_another_version_is_rebuilt(session: Session, isolated: Path) -> None:
+    session.index().db.execute("UPDATE meta SET value='0' WHERE key='version'")
+    session.close()
+    again = Session.create(load_settings(), now=lambda: NOW, offline=True)
+    assert len(core.list_span(again, span(), hf=True, categories=[]).papers) == 240
+    assert again.index().db.execute("SELECT value FROM meta").fetchone()[0] == index.SCHEMA_VERSION
+
+
+def test_without_fts5_the_answers_are_the_same(isolated: Path, monkeypatch) -> None:
+    make_cache(isolated)
+    monkeypatch.setattr(index, "fts_available", lambda: False)
+    session = Session.create(load_settings(), now=lambda: NOW, offline=True)
+    match = index.keywords_query(["diffusion"], all_required=False)
+    papers = core.list_span(session, span(), hf=True, categories=[], keywords_match=match).papers
+    assert not session.index().fts
+    assert len(papers) == 240  # no narrowing, the filters decide
+    hits = core.search(session, "diffusion transformer", None, remote=False).hits
+    assert hits and all("diffusion" in h.matched or "transformer" in h.matched for h in hits)
+
+
+def test_search_ranks_title_matches_first(session: Session) -> None:
+    hits = core.search(session, "diffusion", None, remote=False).hits
+    assert hits
+    top = hits[0].paper
+    assert "diffusion" in top.title.lower()
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_files_written_behind_its_back_are_seen(session: Session, isolated: Path) -> None:
+    idx = session.index()
+    path = isolated / "cache" / "hf" / f"{FIRST.isoformat()}.json"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert idx.sync() == 1  # same size, new mtime: re-read
