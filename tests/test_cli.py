@@ -273,3 +273,44 @@ def test_corrupt_cache_file_is_a_warning_and_a_refetch(
     assert len(result.stdout.splitlines()) == 12
     assert "Warning: cache file" in result.stderr and "is corrupt" in result.stderr
     assert json.loads(path.read_text())["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["today"], "today"),
+        (["--color", "never", "today", "-k", "x"], "today"),
+        (["--color=never", "list"], "list"),
+        (["-V"], None),
+        ([], None),
+        (["config", "show"], "config"),
+    ],
+)
+def test_the_command_word_is_found_past_global_options(
+    argv: list[str], command: str | None
+) -> None:
+    from papercli.cli import command_in
+
+    assert command_in(argv) == command
+
+
+def test_each_command_loads_on_its_own(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PAPERS_HOME": str(tmp_path),
+        "PAPERS_CONFIG": str(tmp_path / "c"),
+    }
+    for command in ("today", "search", "digest", "config", "cache", "export"):
+        result = subprocess.run(
+            [sys.executable, "-m", "papercli", command, "--help"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert f"papers {command}" in result.stdout
+    typo = subprocess.run(
+        [sys.executable, "-m", "papercli", "todya"], env=env, capture_output=True, text=True
+    )
+    assert typo.returncode == 2 and "todya" in typo.stderr

@@ -268,7 +268,7 @@ class Index:
             day = date.fromisoformat(parts[-1].removesuffix(".json"))
         except ValueError:
             return source, category, None, None, []
-        listing = self.store.read_listing(source, day, category, again=True)
+        listing = self.store.read_listing(source, day, category, memo=False)
         return source, category, day.isoformat(), listing, list(listing.papers) if listing else []
 
     def _add(self, path: str, stamp: tuple[int, int]) -> None:

@@ -208,14 +208,17 @@ class Store:
         self.warn(f"cache file {path} is {why}; moved it to {aside.name} and fetching again")
 
     def read_listing(
-        self, source: str, day: date, category: str | None = None, *, again: bool = False
+        self, source: str, day: date, category: str | None = None, *, memo: bool = True
     ) -> Listing | None:
         """A cached listing, or None when it is missing or unusable (with a warning).
 
-        Read once per run; ``again`` re-reads the file (another process may have changed it).
+        Read once per run and remembered; ``memo=False`` reads the file afresh and keeps
+        nothing (the index reads every file once and must not hold a year of papers).
         """
         key = (source, day, category)
-        if again or key not in self._listings:
+        if not memo:
+            return self._load_listing(source, day, category)
+        if key not in self._listings:
             self._listings[key] = self._load_listing(source, day, category)
         return self._listings[key]
 

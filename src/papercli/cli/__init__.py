@@ -87,10 +87,10 @@ def main() -> None:
     app = load(None if completing else command_in(sys.argv[1:]))
     gc.enable()
     if os.environ.get("PAPERS_DEBUG"):
-        app()
+        app(prog_name="papers")
         return
     try:
-        app()
+        app(prog_name="papers")  # also under `python -m papercli`
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc)
