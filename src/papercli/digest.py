@@ -86,7 +86,8 @@ def summarize(paper: Paper, limit: int = 320) -> str:
     """HF's AI summary, else the abstract's first sentences, cut at a word boundary."""
     if paper.ai_summary:
         return _cut(paper.ai_summary, limit)
-    text = paper.abstract.strip()
+    # Only the opening matters; splitting a whole abstract into sentences is wasted work.
+    text = paper.abstract.strip()[: limit * 2]
     if not text:
         return ""
     summary = ""

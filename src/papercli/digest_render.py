@@ -130,16 +130,17 @@ def render_html(digest: Digest) -> str:
         parts.append(f'<h2 style="{s["h2"]}">{h(group.title)} ({len(group.entries)})</h2>')
         for entry in group.entries:
             paper = entry.paper
+            # url and pdf_url are built from validated ids: nothing in them to escape.
             links = [
-                f'<a style="{s["link"]}" href="{h(paper.url)}">arXiv</a>',
-                f'<a style="{s["link"]}" href="{h(paper.pdf_url)}">PDF</a>',
+                f'<a style="{s["link"]}" href="{paper.url}">arXiv</a>',
+                f'<a style="{s["link"]}" href="{paper.pdf_url}">PDF</a>',
             ]
             for label, url in (("code", paper.github), ("project", paper.project_page)):
                 if safe_url(url):
                     links.append(f'<a style="{s["link"]}" href="{h(safe_url(url))}">{label}</a>')
             parts += [
                 f'<div style="{s["paper"]}">',
-                f'<a style="{s["title"]}" href="{h(paper.url)}">{h(paper.title)}</a>',
+                f'<a style="{s["title"]}" href="{paper.url}">{h(paper.title)}</a>',
                 f'<p style="{s["small"]}">{h(_authors(entry))}</p>',
                 f'<p style="{s["small"]}">{h(" · ".join(_meta(entry)))}</p>',
                 f'<p style="{s["summary"]}">{h(entry.summary)}</p>',
