@@ -7,6 +7,7 @@ responses used in turn (the last one repeats), so a test can script "503, 503, t
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -73,8 +74,13 @@ class FakeServer:
             def do_GET(self) -> None:
                 outer._handle(self)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                return None  # scripted resets and hangs are expected; keep stderr clean
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -130,10 +136,11 @@ class FakeServer:
             self._hang.wait(30)
             return
         if reply.action == "reset":
+            # SO_LINGER 0 and closing every handle on the socket makes the kernel send RST.
             sock = handler.connection
-            sock.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-            )
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.rfile.close()
+            handler.wfile.close()
             sock.close()
             return
         body = reply.body

@@ -73,13 +73,15 @@ class DigestState:
     ) -> None:
         """Record a successful delivery (only ever called after the digest went out)."""
         stamp = today.isoformat()
+        papers = list(papers)
         for paper in papers:
             self.seen.setdefault(paper.id, stamp)
         cutoff = date.fromordinal(today.toordinal() - KEEP_SEEN_DAYS).isoformat()
         self.seen = {k: v for k, v in self.seen.items() if v >= cutoff}
         if complete_until is not None:
             self.last_complete = complete_until.isoformat()
-        self.runs += 1
+        if papers:
+            self.runs += 1
 
 
 def summarize(paper: Paper, limit: int = 320) -> str:

@@ -149,8 +149,11 @@ def prepare(session: Session, request: DigestRequest) -> Prepared:
 def record(session: Session, prepared: Prepared, *, sent: bool) -> None:
     """Remember what was delivered; called only after the digest was written or sent.
 
-    With nothing new (``sent`` false) only the covered span advances.
+    With nothing new (``sent`` false) only the covered span advances, and only when every
+    source answered: a run that failed leaves the state file untouched.
     """
+    if not sent and prepared.complete_until is None:
+        return
     now = session.now()
     papers = prepared.digest.papers() if sent else []
     prepared.state.delivered(
