@@ -19,6 +19,7 @@ from papercli.models import ANNOUNCE_TYPES, CATEGORY_RE, LazyPattern, Topic
 APP_NAME = "papercli"
 TOPIC_NAME_RE = LazyPattern(r"[A-Za-z0-9_\-]+")
 _SECURITY = ("starttls", "ssl", "none")
+_SECRET_NAMES = frozenset({"password", "pass", "passwd", "secret", "token", "smtp_password"})
 
 
 class Key(NamedTuple):
@@ -103,6 +104,7 @@ class Settings:
     values: Mapping[str, Any]
     origins: Mapping[str, str]
     topics: Mapping[str, Topic] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # for the CLI to show once (e.g. a world-readable file)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -301,6 +303,12 @@ def build_settings(
     for dotted, value in _flatten(data).items():
         key = KEYS.get(dotted)
         where = f"{path}, line {_line_of(text, dotted) or '?'}, key {dotted!r}"
+        if key is None and dotted.rsplit(".", 1)[-1] in _SECRET_NAMES:
+            # Never echo the value: it is probably the secret itself.
+            raise ConfigError(
+                f"{where}: papercli never reads a password from its config file",
+                hint="set PAPERS_SMTP_PASSWORD, or digest.email.password_command",
+            )
         if key is None:
             raise ConfigError(f"{where}: unknown setting", hint="`papers config show` lists them")
         values[dotted] = convert(key, value, where)
@@ -320,4 +328,27 @@ def build_settings(
         values=values,
         origins=origins,
         topics=_parse_topics(raw_topics, path, text),
+        warnings=_exposure_warnings(path, values, origins),
     )
+
+
+def _exposure_warnings(
+    path: Path, values: Mapping[str, Any], origins: Mapping[str, str]
+) -> tuple[str, ...]:
+    """A config file naming SMTP credentials should not be readable by other users."""
+    holds = [
+        k for k in ("digest.email.username", "digest.email.password_command")
+        if origins[k] == "file" and values[k]
+    ]  # fmt: skip
+    if not holds or os.name == "nt":
+        return ()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ()
+    if mode & 0o077:
+        return (
+            f"{path} holds SMTP credentials ({', '.join(holds)}) and other users can read it; "
+            f"run: chmod 600 {path}",
+        )
+    return ()

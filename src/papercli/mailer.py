@@ -106,6 +106,25 @@ def _connect(mail: Mail) -> smtplib.SMTP:
     return client
 
 
+def _login(client: smtplib.SMTP, mail: Mail) -> None:
+    """Log in; smtplib can only send ASCII credentials, so others go as UTF-8 AUTH PLAIN."""
+    username, password = mail.username, mail.password or ""
+    if (username + password).isascii():
+        client.login(username, password)
+        return
+    import base64
+
+    client.ehlo_or_helo_if_needed()
+    if "plain" not in client.esmtp_features.get("auth", "").lower():
+        raise SendError(
+            f"SMTP server {mail.host} does not offer AUTH PLAIN, which a non-ASCII password needs"
+        )
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, reply = client.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
 def _transient(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
@@ -131,7 +150,7 @@ def send(
         try:
             with _connect(mail) as client:
                 if mail.username and mail.password is not None:
-                    client.login(mail.username, mail.password)
+                    _login(client, mail)
                 refused = client.send_message(message)
             return sorted(refused)
         except smtplib.SMTPAuthenticationError:

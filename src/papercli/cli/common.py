@@ -210,7 +210,10 @@ def today_local() -> date:
 
 def settings(overrides: dict[str, Any] | None = None) -> Settings:
     """The effective settings; a bad config raises ConfigError (exit 3)."""
-    return load_settings(overrides)
+    config = load_settings(overrides)
+    for warning in config.warnings:
+        write_message(sys.stderr, "warning", warning, color=terminal().err_color)
+    return config
 
 
 class _Bar:
