@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from gendata import NOW, generate  # noqa: E402
+from gendata import NOW  # noqa: E402
 
 PYTHON = sys.executable
 # The installed console script, as users run it (python -m adds runpy's import cost).
@@ -67,6 +67,14 @@ def measure(args: list[str], env: dict[str, str], repeat: int) -> Sample:
         max(s.max_rss_mb for s in samples),
         max(s.returncode for s in samples),
     )
+
+
+def generate(home: Path, total: int) -> None:
+    """Generate a cache in a child process, so this process stays small: a forked child
+    starts with its parent's resident size, which would pollute every peak-memory figure."""
+    code = f"import sys; sys.path[:0] = [{str(HERE)!r}, {str(HERE.parent / 'src')!r}]; "
+    code += f"import gendata; gendata.generate(__import__('pathlib').Path({str(home)!r}), {total})"
+    subprocess.run([PYTHON, "-c", code], check=True)
 
 
 def papers_env(home: Path, **extra: str) -> dict[str, str]:
@@ -114,18 +122,21 @@ def bench_startup(repeat: int) -> None:
         "papers today --format json": [*VENV_PAPERS, "today", "--format", "json"],
         "papers today --format table": [*VENV_PAPERS, "today", "--format", "table"],
     }
-    # Interleaved, so a noisy neighbour slows every command alike.
+    # Interleaved, and each ratio taken within one round, so a noisy neighbour or a CPU
+    # changing speed slows the baseline and the command alike.
     samples: dict[str, list[Sample]] = {name: [] for name in commands}
-    for _ in range(repeat):
+    for _ in range(repeat * 3):
         for name, args in commands.items():
             samples[name].append(run_once(args, env))
-    base = None
+    baseline = samples['python -c "import typer, rich"']
     for name, runs in samples.items():
         sample = Sample(
             statistics.median(s.seconds for s in runs), max(s.max_rss_mb for s in runs), 0
         )
-        base = base or sample.seconds
-        report(name, sample, f"{sample.seconds / base:.2f}x baseline")
+        ratio = statistics.median(
+            r.seconds / b.seconds for r, b in zip(runs, baseline, strict=True)
+        )
+        report(name, sample, f"{ratio:.2f}x baseline (median of per-round ratios)")
 
 
 # -- backfill ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -60,3 +60,30 @@ def test_weekdays_and_descriptions() -> None:
         date(2026, 11, 30),
     ]
     assert schedule.describe(date(2026, 11, 27)) == "Fri 2026-11-27"
+
+
+def test_eastern_time_agrees_with_the_tz_database_every_hour_2007_to_2040() -> None:
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    moment = datetime(2007, 1, 1, tzinfo=UTC)
+    end = datetime(2041, 1, 1, tzinfo=UTC)
+    while moment < end:
+        ours = schedule.to_eastern(moment)
+        theirs = moment.astimezone(new_york)
+        assert ours.utcoffset() == theirs.utcoffset(), moment
+        assert ours.replace(tzinfo=None) == theirs.replace(tzinfo=None)
+        moment += timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2026, 3, 8), "2026-03-08T05:00:00+00:00"),  # the day EDT begins: midnight is EST
+        (date(2026, 3, 9), "2026-03-09T04:00:00+00:00"),
+        (date(2026, 11, 1), "2026-11-01T04:00:00+00:00"),  # the day EST returns: midnight EDT
+        (date(2026, 11, 2), "2026-11-02T05:00:00+00:00"),
+    ],
+)
+def test_eastern_midnight_around_dst_changes(day: date, expected: str) -> None:
+    assert schedule.start_of_eastern_day(day).astimezone(UTC).isoformat() == expected
