@@ -107,6 +107,14 @@ class FakeServer:
             self.routes.insert(0, route)  # later routes win, so tests can override
         return route
 
+    def serve_hf_days(self, days: dict[str, bytes], *, delay: float = 0.0) -> None:
+        """HF's daily papers: these bodies for these dates, ``[]`` (a weekend) for any other."""
+        self.route("/api/daily_papers", Reply(b"[]", 200, JSON, delay=delay))
+        for day, body in days.items():
+            self.route(
+                "/api/daily_papers", Reply(body, 200, JSON, delay=delay), query={"date": day}
+            )
+
     def hits(self, path: str) -> int:
         """How many requests reached ``path``."""
         return sum(1 for r in self.requests if r.path == path)

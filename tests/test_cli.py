@@ -18,12 +18,7 @@ PLAIN_COLUMNS = 5
 
 @pytest.fixture
 def hf(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    server.route(
-        "/api/daily_papers",
-        Reply(fixture("hf_daily_2026-06-12.json"), 200, JSON),
-        query={"date": "2026-06-12"},
-    )
+    server.serve_hf_days({"2026-06-12": fixture("hf_daily_2026-06-12.json")})
     monkeypatch.setenv("PAPERS_NOW", SATURDAY)
     return server
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fakeserver import JSON, FakeServer, Reply, fixture
+from fakeserver import FakeServer, fixture
 from papercli.index import Index
 from papercli.store import Store
 from smtpserver import SmtpServer
@@ -33,16 +33,10 @@ def day_body(day: date) -> bytes:
 @pytest.fixture
 def busy_server(server: FakeServer) -> FakeServer:
     first = date(2026, 5, 1)
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON, delay=0.02))
-    for offset in range(43):
-        day = first + timedelta(days=offset)
-        if day.weekday() >= 5:
-            continue  # HF features nothing on weekends
-        server.route(
-            "/api/daily_papers",
-            Reply(day_body(day), 200, JSON, delay=0.02),
-            query={"date": day.isoformat()},
-        )
+    days = [first + timedelta(days=n) for n in range(43)]
+    # HF features nothing on weekends: those dates get [].
+    bodies = {d.isoformat(): day_body(d) for d in days if d.weekday() < 5}
+    server.serve_hf_days(bodies, delay=0.02)
     return server
 
 

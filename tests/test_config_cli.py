@@ -143,12 +143,7 @@ def test_edit_text(text: str, key: str, value: str, expected: str) -> None:
 
 @pytest.fixture
 def cached_day(runner: CliRunner, server: FakeServer, monkeypatch) -> FakeServer:
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    server.route(
-        "/api/daily_papers",
-        Reply(fixture("hf_daily_2026-06-12.json"), 200, JSON),
-        query={"date": "2026-06-12"},
-    )
+    server.serve_hf_days({"2026-06-12": fixture("hf_daily_2026-06-12.json")})
     monkeypatch.setenv("PAPERS_NOW", "2026-06-13T15:00:00+00:00")
     assert run(runner, "fetch", "--date", "2026-06-12").exit_code == 0
     return server

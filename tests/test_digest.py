@@ -33,12 +33,7 @@ def hf_items(items: list[dict], day: str) -> bytes:
 
 @pytest.fixture
 def hf(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    server.route(
-        "/api/daily_papers",
-        Reply(hf_items(HF_DAY, "2026-06-12"), 200, JSON),
-        query={"date": "2026-06-12"},
-    )
+    server.serve_hf_days({"2026-06-12": hf_items(HF_DAY, "2026-06-12")})
     monkeypatch.setenv("PAPERS_NOW", FRIDAY)
     return server
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fakeserver import JSON, XML, FakeServer, Reply, fixture
+from fakeserver import XML, FakeServer, Reply, fixture
 
 FRIDAY_EVENING = "2026-08-21T23:00:00+00:00"  # HF 2026-08-21 (UTC), arXiv mailing 2026-08-21
 
@@ -17,8 +17,7 @@ FRIDAY_EVENING = "2026-08-21T23:00:00+00:00"  # HF 2026-08-21 (UTC), arXiv maili
 @pytest.fixture
 def env(server: FakeServer, tmp_path: Path) -> dict[str, str]:
     hf_day = fixture("hf_daily_2026-06-12.json").replace(b"2026-06-12T00:00", b"2026-08-21T00:00")
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    server.route("/api/daily_papers", Reply(hf_day, 200, JSON), query={"date": "2026-08-21"})
+    server.serve_hf_days({"2026-08-21": hf_day})
     server.route("/rss/cs.CL", Reply(fixture("arxiv_rss_cs.CL_2026-08-21.xml"), 200, XML))
     (tmp_path / "config.toml").write_text('[sources]\narxiv_categories = ["cs.CL"]\n')
     return {

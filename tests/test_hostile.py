@@ -50,8 +50,7 @@ def hostile_day() -> bytes:
 
 @pytest.fixture
 def hostile(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    server.route("/api/daily_papers", Reply(hostile_day(), 200, JSON), query={"date": "2026-06-12"})
+    server.serve_hf_days({"2026-06-12": hostile_day()})
     monkeypatch.setenv("PAPERS_NOW", "2026-06-12T15:00:00+00:00")
     return server
 

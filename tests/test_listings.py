@@ -39,9 +39,7 @@ def warnings(session: Session) -> list[str]:
 
 
 def hf_routes(server: FakeServer, days: dict[str, bytes]) -> None:
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    for day, body in days.items():
-        server.route("/api/daily_papers", Reply(body, 200, JSON), query={"date": day})
+    server.serve_hf_days(days)
 
 
 # -- Hugging Face ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fakeserver import JSON, FakeServer, Reply, fixture
+from fakeserver import FakeServer, fixture
 from papercli.cli import app
 from smtpserver import SmtpServer, free_port
 
@@ -31,12 +31,7 @@ def email_config(path: Path, port: int, extra: str = "") -> None:
 
 @pytest.fixture
 def hf(server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    server.route("/api/daily_papers", Reply(b"[]", 200, JSON))
-    server.route(
-        "/api/daily_papers",
-        Reply(fixture("hf_daily_2026-06-12.json"), 200, JSON),
-        query={"date": "2026-06-12"},
-    )
+    server.serve_hf_days({"2026-06-12": fixture("hf_daily_2026-06-12.json")})
     monkeypatch.setenv("PAPERS_NOW", "2026-06-12T20:00:00+00:00")
     return server
 

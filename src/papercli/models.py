@@ -53,7 +53,7 @@ _ID_PREFIX = LazyPattern(
 # Terminal escape sequences (CSI, OSC, and lone two-byte escapes), then any remaining control
 # or bidi-override character: titles and abstracts are untrusted text.
 _ESCAPES = LazyPattern(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
-_CONTROLS = dict.fromkeys(
+_CONTROLS: dict[int, str | None] = dict.fromkeys(
     [
         *range(0x00, 0x09),
         *range(0x0B, 0x20),
@@ -65,28 +65,28 @@ _CONTROLS = dict.fromkeys(
         *range(0x2066, 0x206A),
     ]
 )
-_ONE_LINE = {**_CONTROLS, 0x09: " ", 0x0A: " "}
+_ONE_LINE: dict[int, str | None] = {**_CONTROLS, 0x09: " ", 0x0A: " "}
 _SPACE = LazyPattern(r"\s+")
 # An arXiv archive or category: cs, cs.CL, math.AG, q-bio.NC, hep-th.
 CATEGORY_RE = LazyPattern(r"[a-z][a-z\-]*(?:\.[A-Za-z][A-Za-z\-]*)?")
 
 
-def sanitize(text: str) -> str:
-    """Drop terminal escapes, control and bidi-override characters; keep all other text."""
+def _strip(text: str, table: dict[int, str | None]) -> str:
     if not text:
         return ""
     if "\x1b" in text:
         text = _ESCAPES.sub("", text)
-    return text.translate(_CONTROLS)
+    return text.translate(table)
+
+
+def sanitize(text: str) -> str:
+    """Drop terminal escapes, control and bidi-override characters; keep all other text."""
+    return _strip(text, _CONTROLS)
 
 
 def sanitize_line(text: str) -> str:
     """``sanitize``, with tabs and newlines turned to spaces (one field of a TSV line)."""
-    if not text:
-        return ""
-    if "\x1b" in text:
-        text = _ESCAPES.sub("", text)
-    return text.translate(_ONE_LINE)
+    return _strip(text, _ONE_LINE)
 
 
 def clean_text(text: str | None) -> str:
