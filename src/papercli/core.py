@@ -54,8 +54,7 @@ def today(session: Session, *, hf: bool, categories: list[str]) -> Outcome:
         try:
             listing = latest_hf(session)
         except SourceError as exc:
-            outcome.failures.append(exc)
-            session.warn(f"{exc} (no cached listing to show)")
+            outcome.failures.append(exc)  # reported once, by the caller
         else:
             if listing is not None:
                 found.extend(listing.papers)
@@ -69,15 +68,15 @@ def today(session: Session, *, hf: bool, categories: list[str]) -> Outcome:
     for (day, reason), cats in groups.items():
         label = f"arXiv {_group_label(cats)}"
         if day is None:
-            message = f"{label}: nothing to show"
-            if session.offline:
-                message += " (not cached; run `papers fetch` while online)"
-            session.warn(message)
-            outcome.failures.append(
-                OfflineError(message)
-                if session.offline
-                else SourceError(message, source="arXiv", hint="try again later")
-            )
+            failure = next((v.failure for v in views if v.category in cats and v.failure), None)
+            if failure is not None:
+                outcome.failures.append(failure)
+            elif session.offline:
+                message = f"{label}: not cached (run `papers fetch` while online)"
+                outcome.failures.append(OfflineError(message))
+            else:
+                message = f"{label}: nothing to show"
+                outcome.failures.append(SourceError(message, source="arXiv", hint="try later"))
             continue
         count = sum(len(v.listing.papers) for v in views if v.category in cats and v.listing)
         why = f"{reason}, showing " if reason else ""
@@ -122,7 +121,8 @@ def refresh_span(session: Session, span: Span, *, hf: bool, categories: list[str
     if categories:
         feed_day = schedule.arxiv_feed_day(now)
         if span.since <= feed_day <= span.until:
-            latest_arxiv(session, categories)
+            views = latest_arxiv(session, categories)
+            outcome.failures += list(dict.fromkeys(v.failure for v in views if v.failure))
         past = schedule.mailing_days(span.since, min(span.until, feed_day - timedelta(days=1)))
         missing = _missing_mailings(session, categories, past)
         for cats, days in _by_categories(missing).items():

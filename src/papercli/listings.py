@@ -270,11 +270,12 @@ def backfill_arxiv(session: Session, categories: list[str], days: list[date]) ->
 
 
 class ArxivView(NamedTuple):
-    """What ``today`` shows for one category, and why."""
+    """What ``today`` shows for one category, and why (or why nothing)."""
 
     category: str
     listing: Listing | None
     reason: str
+    failure: SourceError | None = None  # the download that failed, when nothing is cached
 
 
 def _reason(newest: Listing | None, shown: Listing | None) -> str:
@@ -306,16 +307,22 @@ def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
                 session.client(), session.settings["network.arxiv_rss_url"], need
             )
         except SourceError as exc:
-            session.warn(f"{exc}; showing cached arXiv listings")
+            failure: SourceError | None = exc
         else:
+            failure = None
             for category, papers in arxiv.split_by_category(mailing.papers, need).items():
                 store_mailing(session, category, mailing.day, papers)
             _fill_gaps(session, need, feed_day)
+    else:
+        failure = None
     views = []
     for category in categories:
         newest = _newest(session, category, feed_day, shown=False)
         shown = _newest(session, category, feed_day, shown=True)
-        views.append(ArxivView(category, shown, _reason(newest, shown)))
+        lost = failure if shown is None and category in need else None
+        views.append(ArxivView(category, shown, _reason(newest, shown), lost))
+    if failure is not None and any(v.listing for v in views):
+        session.warn(f"{failure}; showing cached arXiv listings")
     return views
 
 

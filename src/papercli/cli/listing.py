@@ -66,6 +66,10 @@ def show_listing(
 ) -> None:
     """Filter, sort, cut and print a listing; exit non-zero if a source failed."""
     outcome.raise_if_empty()
+    for failure in outcome.failures:  # the sources that did answer are shown
+        write_message(
+            sys.stderr, "warning", f"{failure} (nothing cached to show)", color=term.err_color
+        )
     papers = filters.apply(outcome.papers, criteria)
     scores = None
     if sort is SortKey.relevance:
