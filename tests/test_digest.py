@@ -326,3 +326,9 @@ def test_summaries_stop_at_a_sentence_or_a_word_boundary() -> None:
     rambling = Paper(id="2611.00001", abstract="We study " + "very " * 100 + "long sentences.")
     summary = summarize(rambling)
     assert len(summary) <= 320 and summary.endswith("very…")
+
+
+def test_since_last_and_days_are_alternatives(runner: CliRunner, hf: FakeServer) -> None:
+    both = run(runner, "digest", "--since-last", "--days", "2", "--dry-run")
+    assert both.exit_code == 2 and "not both" in both.stderr
+    assert run(runner, "digest", "--since-last", "--dry-run").exit_code == 0

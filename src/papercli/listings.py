@@ -38,8 +38,9 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{seconds // 86400} days ago"
 
 
-def _fresh(session: Session, listing: Listing) -> bool:
-    return (session.now() - listing.fetched_at).total_seconds() < session.settings.ttl_seconds
+def _fresh(session: Session, cached: Listing | FileMeta) -> bool:
+    """Fetched within the TTL (cache.ttl_minutes)."""
+    return (session.now() - cached.fetched_at).total_seconds() < session.settings.ttl_seconds
 
 
 def _ids(papers: Iterable[Paper]) -> frozenset[str]:
@@ -68,8 +69,7 @@ def hf_usable(session: Session, cached: Listing | FileMeta | None) -> bool:
         return True
     if cached is None or session.refresh:
         return False
-    age = (session.now() - cached.fetched_at).total_seconds()
-    return cached.complete or age < session.settings.ttl_seconds
+    return cached.complete or _fresh(session, cached)
 
 
 def _hf_cached(session: Session, day: date) -> tuple[Listing | None, bool]:

@@ -62,7 +62,7 @@ def digest(
     ] = False,
     since_last: Annotated[
         bool, typer.Option("--since-last", help="Cover the days since the last digest (default).")
-    ] = True,
+    ] = False,
     days: DaysOpt = None,
     keyword: KeywordOpt = None,
     all_keywords: AllOpt = False,
@@ -103,8 +103,8 @@ def digest(
       papers digest --email --quiet
     """
     config = settings()
-    if days is not None and not since_last:
-        raise UsageError("--days and --no-since-last are the same thing; give one")
+    if days is not None and since_last:
+        raise UsageError("give --since-last or --days N, not both")
     hf, cats = choose_sources(config, source, category)
     mail = None
     if email and not dry_run:
