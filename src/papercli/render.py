@@ -24,8 +24,9 @@ _LABEL = {"info": "", "warning": "Warning: ", "error": "Error: ", "hint": "Hint:
 class Terminal(NamedTuple):
     """What this run's stdout and stderr are: terminals or pipes, and whether to colour."""
 
-    stdout_tty: bool = False
+    stdout_tty: bool = False  # a real terminal: tables by default, and a pager for long ones
     stderr_tty: bool = False
+    styled: bool = False  # let Rich draw for a terminal (also --color always in a pipe)
     color: bool = False
     err_color: bool = False
     width: int | None = None
@@ -98,7 +99,7 @@ def console(out: TextIO, term: Terminal) -> Console:
 
     return Console(
         file=out,
-        force_terminal=term.stdout_tty,
+        force_terminal=term.styled or term.stdout_tty,
         no_color=not term.color,
         color_system="auto" if term.color else None,
         highlight=False,

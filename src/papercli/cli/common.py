@@ -184,8 +184,9 @@ def terminal() -> Terminal:
     else:
         color, err_color = out_tty and not no_color, err_tty and not no_color
     return Terminal(
-        stdout_tty=out_tty or choice == "always",
+        stdout_tty=out_tty,
         stderr_tty=err_tty,
+        styled=out_tty or choice == "always",
         color=color,
         err_color=err_color,
     )

@@ -139,11 +139,7 @@ def topics(
             if values
         ]
         typer.echo(f"{name}\t{counts[name]}\t{'; '.join(parts)}")
-    if not term.stdout_tty:
-        return
+    span = f"{first}..{last}"
     write_message(
-        sys.stderr,
-        "info",
-        f"counts over cached papers listed {first}..{last}",
-        color=term.err_color,
+        sys.stderr, "info", f"counts of cached papers listed {span}", color=term.err_color
     )
