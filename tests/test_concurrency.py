@@ -145,3 +145,25 @@ def test_kill_9_at_random_moments_never_breaks_the_cache(
                            capture_output=True, text=True)  # fmt: skip
     assert "Traceback" not in final.stderr
     assert assert_cache_loads(home) == 12 * weekdays(date(2026, 6, 12), 40)  # nothing lost
+
+
+def test_ctrl_c_exits_130_quietly_and_keeps_the_cache(server: FakeServer, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    server.serve_hf_days({"2026-06-12": fixture("hf_daily_2026-06-12.json")})
+    env = env_for(home, server)
+    subprocess.run(
+        papers("fetch", "--date", "2026-06-12"), env=env, check=True, capture_output=True
+    )
+    before = (home / "cache" / "hf" / "2026-06-12.json").read_bytes()
+    server.serve_hf_days({}, delay=3)  # every further request hangs for a while
+    process = subprocess.Popen(
+        papers("fetch", "--days", "5", "--source", "hf", "--refresh"),
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert err == ""
+    assert (home / "cache" / "hf" / "2026-06-12.json").read_bytes() == before
+    assert_cache_loads(home)

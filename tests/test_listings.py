@@ -288,3 +288,14 @@ def test_arxiv_feed_down_falls_back_to_the_cache(server: FakeServer) -> None:
     (view,) = listings.latest_arxiv(session, ["cs.CL"])
     assert view.listing is not None and view.listing.day == date(2026, 8, 21)
     assert "arXiv RSS answered with an HTML page" in warnings(session)[0]
+
+
+def test_an_hf_refresh_never_drops_papers_it_listed_before(server: FakeServer) -> None:
+    hf_routes(server, {"2026-06-12": HF_DAY})
+    clock = Clock("2026-06-12T15:00:00+00:00")
+    session = session_at(clock)
+    listings.hf_day(session, date(2026, 6, 12))
+    hf_routes(server, {"2026-06-12": b"[]"})  # a glitch: HF answers with nothing
+    clock.set("2026-06-12T17:00:00+00:00")
+    again = listings.hf_day(session, date(2026, 6, 12))
+    assert again is not None and len(again.papers) == 12

@@ -103,11 +103,18 @@ def hf_day(session: Session, day: date) -> Listing | None:
     papers, skipped = result
     if skipped:
         session.warn(f"Hugging Face: skipped {skipped} item(s) of {day} without an arXiv id")
+    if session.cancelled:
+        return cached  # Ctrl-C arrived while this request was in flight: write nothing
     now = session.now()
+    papers = _with_momentum(papers, cached)
+    if cached is not None:
+        # Merge, never drop: a paper HF listed before stays, even if this answer lacks it.
+        fresh = {p.id for p in papers}
+        papers += [p for p in cached.papers if p.id not in fresh]
     listing = Listing(
         source="hf",
         day=day,
-        papers=tuple(_with_momentum(papers, cached)),
+        papers=tuple(papers),
         fetched_at=now,
         complete=_hf_complete(day, now),
     )
@@ -137,11 +144,18 @@ def hf_days(session: Session, days: list[date]) -> dict[date, Listing | None]:
     from concurrent.futures import ThreadPoolExecutor
 
     session.client()  # build once, before the threads share it
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         fetched = pool.map(lambda d: hf_day(session, d), todo)
         for n, (day, listing) in enumerate(zip(todo, fetched, strict=True), 1):
             results[day] = listing
             session.progress("Hugging Face", n, len(todo))
+    except BaseException:
+        # Ctrl-C or a failure: requests in flight finish, but write nothing more.
+        session.cancelled = True
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
     return {day: results[day] for day in days}
 
 

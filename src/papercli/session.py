@@ -55,6 +55,7 @@ class Session:
     sleep: Callable[[float], None] = field(default=lambda seconds: _sleep(seconds))
     progress: Progress = _no_progress
     notices: list[Notice] = field(default_factory=list)
+    cancelled: bool = False  # set on Ctrl-C: threads still running must not write
     _client: HttpClient | None = None
     _index: Index | None = None
 
