@@ -176,7 +176,7 @@ class HttpClient:
             except httpx.TimeoutException:
                 last_problem = "timed out"
                 status = None
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # transport failures, undecodable bodies
                 last_problem = _describe_transport(exc)
                 status = None
             else:
