@@ -180,3 +180,12 @@ def test_paced_requests_keep_their_interval() -> None:
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, 0.0) == expected
+
+
+def test_an_undecodable_body_is_retried_then_reported() -> None:
+    handler = scripted(
+        httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all")
+    )
+    with pytest.raises(NetworkError, match="after 3 attempts"):
+        client_for(handler).get("https://x.test/a", source="T")
+    assert len(handler.calls) == 3
