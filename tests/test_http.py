@@ -183,9 +183,14 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
 
 
 def test_an_undecodable_body_is_retried_then_reported() -> None:
-    handler = scripted(
-        httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=b"not gzip at all")
-    )
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raw = httpx.ByteStream(b"not gzip at all")  # decoded only when papercli reads it
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=raw)
+
+    handler.calls = calls  # type: ignore[attr-defined]
     with pytest.raises(NetworkError, match="after 3 attempts"):
         client_for(handler).get("https://x.test/a", source="T")
     assert len(handler.calls) == 3
