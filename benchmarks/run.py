@@ -118,7 +118,8 @@ def bench_startup(repeat: int) -> None:
     commands = {
         'python -c "import typer, rich"': [PYTHON, "-c", "import typer, rich"],
         "papers today": [*VENV_PAPERS, "today"],
-        "papers list": [*VENV_PAPERS, "list"],
+        "papers list (default: 7 days)": [*VENV_PAPERS, "list"],
+        "papers list --date 2026-11-27": [*VENV_PAPERS, "list", "--date", "2026-11-27"],
         "papers today --format json": [*VENV_PAPERS, "today", "--format", "json"],
         "papers today --format table": [*VENV_PAPERS, "today", "--format", "table"],
     }
