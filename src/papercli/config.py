@@ -29,68 +29,58 @@ class Key(NamedTuple):
     kind: str  # bool | int | float | str | url | list | categories | types | security
     default: Any
     env: str | None = None
-    help: str = ""
 
 
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("sources.hf", "bool", True, None, "show Hugging Face Daily Papers"),
+        Key("sources.hf", "bool", True, None),
         Key(
             "sources.arxiv_categories",
             "categories",
             (),
             "PAPERS_CATEGORIES",
-            "arXiv categories to follow",
         ),
         Key(
             "sources.arxiv_announce_types",
             "types",
             ("new", "cross"),
             None,
-            "arXiv announcement types shown by default",
         ),
-        Key("network.hf_url", "url", "https://huggingface.co", "PAPERS_HF_URL", "HF base URL"),
+        Key("network.hf_url", "url", "https://huggingface.co", "PAPERS_HF_URL"),
         Key(
             "network.arxiv_rss_url",
             "url",
             "https://rss.arxiv.org",
             "PAPERS_ARXIV_RSS_URL",
-            "arXiv RSS base URL",
         ),
         Key(
             "network.arxiv_api_url",
             "url",
             "https://export.arxiv.org",
             "PAPERS_ARXIV_API_URL",
-            "arXiv API base URL",
         ),
         Key(
             "network.arxiv_pdf_url",
             "url",
             "https://arxiv.org",
             "PAPERS_ARXIV_PDF_URL",
-            "where `papers download` gets PDFs",
         ),
-        Key(
-            "network.arxiv_delay", "float", 3.0, "PAPERS_ARXIV_DELAY", "seconds between arXiv calls"
-        ),
-        Key("network.timeout", "float", 20.0, "PAPERS_TIMEOUT", "seconds per request"),
-        Key("network.retries", "int", 3, "PAPERS_RETRIES", "attempts per request"),
-        Key("network.contact", "str", "", "PAPERS_CONTACT", "e-mail in the User-Agent"),
-        Key("network.max_response_mb", "float", 32.0, None, "largest response read"),
-        Key("network.hf_concurrency", "int", 8, None, "parallel HF requests in backfills"),
-        Key(
-            "cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES", "refresh newest listing after"
-        ),
-        Key("digest.send_empty", "bool", False, None, "mail a digest even when nothing is new"),
-        Key("digest.email.host", "str", "", "PAPERS_SMTP_HOST", "SMTP server"),
-        Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT", "SMTP port"),
-        Key("digest.email.security", "security", "starttls", None, "starttls, ssl or none"),
-        Key("digest.email.username", "str", "", "PAPERS_SMTP_USER", "SMTP login"),
-        Key("digest.email.from", "str", "", None, "From address"),
-        Key("digest.email.to", "list", (), None, "recipients"),
-        Key("digest.email.password_command", "str", "", None, "command printing the password"),
+        Key("network.arxiv_delay", "float", 3.0, "PAPERS_ARXIV_DELAY"),
+        Key("network.timeout", "float", 20.0, "PAPERS_TIMEOUT"),
+        Key("network.retries", "int", 3, "PAPERS_RETRIES"),
+        Key("network.contact", "str", "", "PAPERS_CONTACT"),
+        Key("network.max_response_mb", "float", 32.0, None),
+        Key("network.hf_concurrency", "int", 8, None),
+        Key("cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES"),
+        Key("digest.send_empty", "bool", False, None),
+        Key("digest.email.host", "str", "", "PAPERS_SMTP_HOST"),
+        Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT"),
+        Key("digest.email.security", "security", "starttls", None),
+        Key("digest.email.username", "str", "", "PAPERS_SMTP_USER"),
+        Key("digest.email.from", "str", "", None),
+        Key("digest.email.to", "list", (), None),
+        Key("digest.email.password_command", "str", "", None),
     )
 }
 

@@ -119,9 +119,3 @@ class SendError(PaperCliError):
     """The digest could not be delivered."""
 
     exit_code = ExitCode.SEND
-
-
-class NothingNewError(PaperCliError):
-    """The digest found nothing new; not a failure, but cron wants to know."""
-
-    exit_code = ExitCode.NOTHING_NEW

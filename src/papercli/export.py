@@ -13,8 +13,6 @@ from typing import TextIO
 from papercli.markup import h, md, safe_url
 from papercli.models import Paper, abs_url, sanitize, sanitize_line
 
-PLAIN_COLUMNS = ("id", "listed", "upvotes", "title", "url")
-
 
 def _cell(value: object) -> str:
     # Tabs and newlines would break the columns; the parsers already collapse them, but a

@@ -99,8 +99,6 @@ class HttpClient:
         self._wall_clock = wall_clock
         self._jitter = jitter
         self._paces = {k: _Pace(v, threading.Lock()) for k, v in (pacing or {}).items()}
-        self.requests_made = 0
-        self.total_wait = 0.0
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent(contact)},
@@ -120,7 +118,6 @@ class HttpClient:
 
     def _wait(self, seconds: float) -> None:
         if seconds > 0:
-            self.total_wait += seconds
             self._sleep(seconds)
 
     def _paced(self, key: str | None) -> _Pace | None:
@@ -236,7 +233,6 @@ class HttpClient:
         request = self._client.build_request("GET", url, params=params, headers=headers)
         origin = urlsplit(str(request.url)).hostname
         for _hop in range(MAX_REDIRECTS + 1):
-            self.requests_made += 1
             try:
                 with self._client.stream(
                     request.method, request.url, headers=request.headers
@@ -283,7 +279,6 @@ class HttpClient:
         lock = slot.lock if slot else threading.Lock()
         with lock:
             self._before(slot)
-            self.requests_made += 1
             try:
                 return self._stream_to(url, target, source, max_bytes, progress)
             except self._httpx.TimeoutException:

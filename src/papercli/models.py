@@ -7,7 +7,7 @@ because both decide what a valid record is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from papercli.errors import UsageError
@@ -231,7 +231,6 @@ class Paper:
         return replace(self, **changes)
 
 
-FIELD_NAMES = tuple(f.name for f in fields(Paper))
 _TEXT_FIELDS = ("title", "abstract", "url", "pdf_url")
 _OPTIONAL_TEXT_FIELDS = (
     "published", "listed", "primary_category", "announce_type", "ai_summary", "github",

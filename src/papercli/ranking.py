@@ -162,18 +162,14 @@ class Corpus:
                     matched.append(f'"{phrase}"')
         return total, tuple(matched)
 
-    def rank(self, query: Query, *, require_all: bool = False) -> list[Hit]:
-        """Papers matching the query, best first; ties by upvotes, then newest id."""
+    def rank(self, query: Query) -> list[Hit]:
+        """Papers matching the query, best first; ties by upvotes, then lowest id."""
         hits = []
-        wanted = len(query.terms)
         for index, paper in enumerate(self.papers):
             score, matched = self.score(index, query)
-            if score <= 0:
-                continue
-            if require_all and sum(1 for m in matched if not m.startswith('"')) < wanted:
-                continue
-            hits.append(Hit(paper, score, matched))
-        hits.sort(key=lambda h: (-h.score, -(h.paper.upvotes or 0), h.paper.id), reverse=False)
+            if score > 0:
+                hits.append(Hit(paper, score, matched))
+        hits.sort(key=lambda h: (-h.score, -(h.paper.upvotes or 0), h.paper.id))
         return hits
 
 
