@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from papercli.core import Outcome
-from papercli.errors import SourceError, UpstreamError, UsageError
-from papercli.models import is_valid_id
+from papercli.errors import SourceError, UpstreamError
+from papercli.models import file_stem
 from papercli.session import Session
 
 PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
@@ -15,9 +15,7 @@ PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
 
 def pdf_path(directory: Path, paper_id: str) -> Path:
     """Where ``download`` saves a paper: ``2606.13392.pdf``, ``hep-th_9901001.pdf``."""
-    if not is_valid_id(paper_id):
-        raise UsageError(f"not an arXiv id: {paper_id!r}")
-    return directory / f"{paper_id.replace('/', '_')}.pdf"
+    return directory / f"{file_stem(paper_id)}.pdf"
 
 
 def download(session: Session, ids: Sequence[str], directory: Path, *, force: bool) -> Outcome:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papercli.matching import fold
-from papercli.models import LazyPattern, Paper, is_valid_id
+from papercli.models import LazyPattern, Paper, id_of_stem
 from papercli.store import Listing, Store
 
 if TYPE_CHECKING:
@@ -259,8 +259,8 @@ class Index:
         """(source, category, day, listing, papers) of one cache file, through the store."""
         parts = Path(path).parts
         if parts[0] == "papers":
-            paper_id = parts[1].removesuffix(".json").replace("_", "/")
-            paper = self.store.read_paper(paper_id) if is_valid_id(paper_id) else None
+            paper_id = id_of_stem(parts[1].removesuffix(".json"))
+            paper = self.store.read_paper(paper_id) if paper_id else None
             return "lookup", None, None, None, [paper] if paper else []
         source = parts[0]
         category = parts[1] if source == "arxiv" else None

@@ -117,6 +117,20 @@ def is_valid_id(raw: str) -> bool:
     return _VALID_ID.fullmatch(raw) is not None
 
 
+def file_stem(paper_id: str) -> str:
+    """The file name (without suffix) of an id: ``2606.13392``; old-style ids lose their
+    slash (``hep-th_9901001``). Anything but a valid id is refused: ids become paths."""
+    if not is_valid_id(paper_id):
+        raise UsageError(f"not an arXiv id: {paper_id!r}")
+    return paper_id.replace("/", "_")
+
+
+def id_of_stem(stem: str) -> str | None:
+    """The id a ``file_stem`` came from, or None when the name is not one of ours."""
+    paper_id = stem.replace("_", "/")
+    return paper_id if is_valid_id(paper_id) else None
+
+
 def abs_url(paper_id: str) -> str:
     """The arXiv abstract page of an id."""
     return f"https://arxiv.org/abs/{paper_id}"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from papercli.errors import BusyError, UsageError
-from papercli.models import CATEGORY_RE, LazyPattern, Paper, is_valid_id
+from papercli.models import CATEGORY_RE, LazyPattern, Paper, file_stem
 
 FORMAT = "papercli.listing"
 PAPER_FORMAT = "papercli.paper"
@@ -174,10 +174,8 @@ class Store:
         return base / f"{day.isoformat()}.json"
 
     def paper_path(self, paper_id: str) -> Path:
-        """Where a looked-up paper lives; old-style ids (``hep-th/9901001``) lose their slash."""
-        if not is_valid_id(paper_id):
-            raise UsageError(f"not an arXiv id: {paper_id!r}")
-        return self.cache_dir / "papers" / f"{paper_id.replace('/', '_')}.json"
+        """Where a looked-up paper lives (the id is validated before it becomes a name)."""
+        return self.cache_dir / "papers" / f"{file_stem(paper_id)}.json"
 
     # -- tolerant reading --------------------------------------------------------------------
 
