@@ -12,7 +12,7 @@ from pathlib import Path
 
 from papercli.models import Paper, Topic
 from papercli.schedule import is_weekend
-from papercli.store import Listing, Store
+from papercli.store.cache import Listing, Store
 
 NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
 FIRST_DAY = date(2026, 1, 1)
@@ -149,8 +149,8 @@ def time_digest(count: int = 5000) -> float:
     """Seconds to build and render a digest of ``count`` papers as HTML."""
     import time
 
-    from papercli.digest import build
-    from papercli.digest_render import render_html
+    from papercli.digest.build import build
+    from papercli.digest.render import render_html
 
     rng = random.Random(1)
     papers = [_paper(rng, n, NOW.date(), "cs.LG", hf=True) for n in range(1, count + 1)]

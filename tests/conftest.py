@@ -29,7 +29,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PAPERS_HF_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("PAPERS_ARXIV_RSS_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("PAPERS_ARXIV_API_URL", "http://127.0.0.1:9")
-    monkeypatch.setattr("papercli.session._sleep", lambda seconds: None)
+    monkeypatch.setattr("papercli.core.session._sleep", lambda seconds: None)
     return home
 
 

@@ -249,7 +249,7 @@ def test_unexpected_errors_are_one_line_with_a_debug_hint(
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("papercli.core.today", boom)
+    monkeypatch.setattr("papercli.core.listing.today", boom)
     result = run(runner, "today")
     assert result.exit_code == 1
     assert result.stderr.strip() == (

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from fakeserver import FakeServer, fixture
-from papercli.index import Index
-from papercli.store import Store
+from papercli.store.cache import Store
+from papercli.store.index import Index
 from smtpserver import SmtpServer
 
 NOW = "2026-06-12T20:00:00+00:00"

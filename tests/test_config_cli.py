@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from fakeserver import JSON, FakeServer, Reply, fixture
 from papercli.cli import app
-from papercli.configfile import edit_text
+from papercli.core.config_file import edit_text
 
 
 def run(runner: CliRunner, *args: str):

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from papercli.dates import parse_span, resolve_range
 from papercli.errors import UsageError
+from papercli.query.dates import parse_span, resolve_range
 
 TODAY = date(2026, 11, 27)
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from fakeserver import JSON, FakeServer, Reply, fixture
 from papercli.cli import app
-from papercli.digest import build, summarize
-from papercli.digest_render import render_atom, render_html, render_markdown, render_text
+from papercli.digest.build import build, summarize
+from papercli.digest.render import render_atom, render_html, render_markdown, render_text
 from papercli.models import Paper, Topic
-from papercli.store import Store
+from papercli.store.cache import Store
 from smtpserver import SmtpServer, free_port
 
 FRIDAY = "2026-06-12T20:00:00+00:00"

@@ -11,10 +11,10 @@ import bibtexparser
 import feedparser
 import pytest
 
-from papercli.bibtex import base_key
-from papercli.export import CSV_COLUMNS, WRITERS
+from papercli.formats.bibtex import base_key
+from papercli.formats.tabular import CSV_COLUMNS, WRITERS
+from papercli.formats.terminal import Terminal, write_paged
 from papercli.models import Paper
-from papercli.render import Terminal, write_paged
 
 PAPERS = [
     Paper(

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from fakeserver import JSON, XML, FakeServer, Reply, fixture
 from papercli.cli import app
-from papercli.http import MAX_TOTAL_WAIT
+from papercli.sources.http import MAX_TOTAL_WAIT
 
 HF_DAY = fixture("hf_daily_2026-06-12.json")
 RSS = fixture("arxiv_rss_cs.CL_2026-08-21.xml")
@@ -75,7 +75,7 @@ def snapshot(root: Path) -> dict[str, str]:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     waits: list[float] = []
-    monkeypatch.setattr("papercli.session._sleep", waits.append)
+    monkeypatch.setattr("papercli.core.session._sleep", waits.append)
     return waits
 
 

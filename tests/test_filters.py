@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from papercli.errors import ExpressionError, UsageError
-from papercli.expression import compile_expression
-from papercli.filters import Criteria, apply
-from papercli.matching import PaperText, fold, matches_term
 from papercli.models import Paper, Topic
+from papercli.query.expression import compile_expression
+from papercli.query.filters import Criteria, apply
+from papercli.query.matching import PaperText, fold, matches_term
 
 PAPERS = [
     Paper(

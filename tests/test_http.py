@@ -9,7 +9,7 @@ import pytest
 
 from papercli import __version__
 from papercli.errors import NetworkError, UpstreamError
-from papercli.http import HttpClient, parse_retry_after
+from papercli.sources.http import HttpClient, parse_retry_after
 
 
 class Clock:

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papercli import core, index
 from papercli.config import load_settings
-from papercli.filters import Criteria, apply
+from papercli.core import listing as core
+from papercli.core.session import Session
 from papercli.models import Paper
-from papercli.session import Session
-from papercli.store import Listing, Store
+from papercli.query.filters import Criteria, apply
+from papercli.store import index
+from papercli.store.cache import Listing, Store
 
 NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
 WORDS = (

@@ -7,10 +7,10 @@ from datetime import date, datetime
 import pytest
 
 from fakeserver import ATOM, JSON, XML, FakeServer, Reply, api_feed, fixture
-from papercli import listings
 from papercli.config import load_settings
+from papercli.core import refresh as listings
+from papercli.core.session import Session
 from papercli.errors import NetworkError
-from papercli.session import Session
 
 HF_DAY = fixture("hf_daily_2026-06-12.json")
 

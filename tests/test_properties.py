@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from fakeserver import fixture
 from papercli.errors import PaperCliError
-from papercli.expression import compile_expression
-from papercli.matching import PaperText
 from papercli.models import Paper, clean_text, parse_id, sanitize
+from papercli.query.expression import compile_expression
+from papercli.query.matching import PaperText
 from papercli.sources import arxiv, hf
-from papercli.store import Store
+from papercli.store.cache import Store
 
 HF_DAY = fixture("hf_daily_2026-06-12.json")
 RSS = fixture("arxiv_rss_cs.CL_2026-08-21.xml")

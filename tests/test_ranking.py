@@ -8,9 +8,9 @@ import json
 import pytest
 
 from fakeserver import FIXTURES
-from papercli.filters import Criteria
 from papercli.models import Paper, Topic
-from papercli.ranking import Query, by_relevance, criteria_query, rank_papers, stem
+from papercli.query.filters import Criteria
+from papercli.query.ranking import Query, by_relevance, criteria_query, rank_papers, stem
 
 CORPUS = [
     Paper.from_dict(json.loads(line))

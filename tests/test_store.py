@@ -11,7 +11,8 @@ import pytest
 
 from papercli.errors import BusyError, UsageError
 from papercli.models import Paper
-from papercli.store import Listing, Store, atomic_write
+from papercli.store.cache import Listing, Store
+from papercli.store.files import atomic_write
 
 DAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

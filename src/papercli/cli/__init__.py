@@ -1,5 +1,9 @@
 """The ``papers`` command line: Typer commands over the core, one module per group.
 
+Thin by rule: a command parses its options, calls ``core`` or ``digest``, and renders with
+``formats``. It never holds business logic, and nothing outside ``cli`` ever imports it. The
+one place errors become exit codes is ``root.PapersGroup``.
+
 Start-up is a feature: ``main`` imports only the module that defines the command being run
 (all of them for ``--help``, completion or an unknown command), so ``papers today`` does not
 pay for building the digest, config or library commands.
@@ -22,14 +26,14 @@ COMMANDS = {
     "show": "listing",
     "search": "search",
     "topics": "search",
-    "digest": "digest_cmd",
-    "save": "library_cmd",
-    "saved": "library_cmd",
-    "unsave": "library_cmd",
-    "export": "library_cmd",
-    "open": "library_cmd",
-    "download": "library_cmd",
-    "config": "config_cmd",
+    "digest": "digest",
+    "save": "library",
+    "saved": "library",
+    "unsave": "library",
+    "export": "library",
+    "open": "library",
+    "download": "library",
+    "config": "config",
     "cache": "cache",
 }
 _GLOBAL_OPTIONS_WITH_VALUE = {"--color"}

@@ -10,7 +10,7 @@ import typer
 
 from papercli.cli import root
 from papercli.cli.common import settings
-from papercli.store import Store
+from papercli.store.cache import Store
 
 cache_app = typer.Typer(help="The local cache of listings and papers.", no_args_is_help=True)
 root.group("cache", cache_app)

@@ -13,12 +13,12 @@ from typing import Annotated, Any, TextIO
 
 import typer
 
-from papercli import filters
 from papercli.config import Settings, load_settings
+from papercli.core.session import Session
 from papercli.errors import UsageError
+from papercli.formats.terminal import Terminal, write_message
 from papercli.models import CATEGORY_RE, Paper
-from papercli.render import Terminal, write_message
-from papercli.session import Session
+from papercli.query import filters
 
 
 class Format(StrEnum):
@@ -307,8 +307,8 @@ def emit(
     ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON.
     Tables and cards taller than the terminal go through the pager unless ``pager`` is False.
     """
-    from papercli.export import WRITERS
-    from papercli.render import render_summary, render_table, write_paged
+    from papercli.formats.tabular import WRITERS
+    from papercli.formats.terminal import render_summary, render_table, write_paged
 
     chosen = fmt or (Format.table if term.stdout_tty else Format.plain)
     if chosen in (Format.table, Format.summary):

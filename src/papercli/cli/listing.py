@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from papercli import core, filters
 from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
@@ -46,10 +45,12 @@ from papercli.cli.common import (
     terminal,
     today_local,
 )
-from papercli.dates import resolve_range
+from papercli.core import listing as core
 from papercli.errors import UsageError
-from papercli.index import keywords_query
-from papercli.render import Terminal, render_detail, write_detail_text, write_message
+from papercli.formats.terminal import Terminal, render_detail, write_detail_text, write_message
+from papercli.query import filters
+from papercli.query.dates import resolve_range
+from papercli.store.index import keywords_query
 
 
 def show_listing(
@@ -73,7 +74,7 @@ def show_listing(
     papers = filters.apply(outcome.papers, criteria)
     scores = None
     if sort is SortKey.relevance:
-        from papercli import ranking
+        from papercli.query import ranking
 
         query = ranking.criteria_query(criteria)
         if not query:
@@ -265,7 +266,7 @@ def show(
     outcome.raise_if_empty()
     chosen = fmt or (DetailFormat.card if term.stdout_tty else DetailFormat.text)
     if chosen is DetailFormat.json:
-        from papercli.export import safe_dict
+        from papercli.formats.tabular import safe_dict
 
         records = [safe_dict(p) for p in outcome.papers]
         data = records if paper_id == "-" else records[0]

@@ -33,7 +33,7 @@ EXIT_CODES_HELP = (
 def report_error(exc: PaperCliError) -> None:
     """Print a PaperCliError as ``Error:`` (+ caret, ``Hint:``) on stderr."""
     from papercli.cli.common import terminal
-    from papercli.render import write_error
+    from papercli.formats.terminal import write_error
 
     write_error(sys.stderr, exc, color=terminal().err_color)
 

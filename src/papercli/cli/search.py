@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from papercli import core, filters
 from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
@@ -35,8 +34,10 @@ from papercli.cli.common import (
     terminal,
     today_local,
 )
-from papercli.dates import resolve_range
-from papercli.render import write_message
+from papercli.core import listing as core
+from papercli.formats.terminal import write_message
+from papercli.query import filters
+from papercli.query.dates import resolve_range
 
 
 @root.command("search")

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from papercli.errors import UpstreamError, UsageError
-from papercli.http import HttpClient
 from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url
+from papercli.sources.http import HttpClient
 
 RSS_SOURCE = "arXiv RSS"
 API_SOURCE = "arXiv API"

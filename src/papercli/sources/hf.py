@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 from papercli.errors import UpstreamError, UsageError
-from papercli.http import HttpClient, Response
 from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url
+from papercli.sources.http import HttpClient, Response
 
 SOURCE = "Hugging Face"
 PAGE_LIMIT = 100  # the API's maximum

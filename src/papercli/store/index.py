@@ -23,9 +23,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from papercli.matching import fold
 from papercli.models import LazyPattern, Paper, id_of_stem
-from papercli.store import Listing, Store
+from papercli.query.matching import fold
+from papercli.store.cache import Listing, Store
 
 if TYPE_CHECKING:
     import sqlite3

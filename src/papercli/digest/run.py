@@ -10,14 +10,15 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from papercli import core, schedule
-from papercli.digest import Digest, DigestState, build
+from papercli import schedule
+from papercli.core import listing as core
+from papercli.core.session import Session
+from papercli.digest.build import Digest, DigestState, build
 from papercli.errors import ConfigError, PaperCliError, SourceError
-from papercli.filters import Criteria, apply
 from papercli.models import Paper, Topic
-from papercli.ranking import by_relevance, criteria_query
-from papercli.session import Session
-from papercli.store import atomic_write, dump_json
+from papercli.query.filters import Criteria, apply
+from papercli.query.ranking import by_relevance, criteria_query
+from papercli.store.files import atomic_write, dump_json
 
 MAX_SPAN_DAYS = 30
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from papercli.markup import xml_attr, xml_text
+from papercli.formats.escape import xml_attr, xml_text
 from papercli.models import Paper, sanitize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from papercli.markup import latex
+from papercli.formats.escape import latex
 from papercli.models import Paper
 
 _SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "towards", "toward"}

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from papercli.errors import ExpressionError
-from papercli.matching import PaperText, matches_author, matches_category, term_pattern
+from papercli.query.matching import PaperText, matches_author, matches_category, term_pattern
 
 # -- the --where language ----------------------------------------------------------------------
 

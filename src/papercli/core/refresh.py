@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
+from papercli.core.session import Session
 from papercli.errors import SourceError
 from papercli.models import Paper, merge_all
-from papercli.session import Session
-from papercli.store import Listing
+from papercli.store.cache import Listing
 
 if TYPE_CHECKING:
-    from papercli.index import FileMeta
+    from papercli.store.index import FileMeta
 
 STALE = "stale-repeat"
 BACKFILL = "api-backfill"

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papercli import dispatch
 from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
@@ -32,13 +31,14 @@ from papercli.cli.common import (
     settings,
     terminal,
 )
-from papercli.digest_render import RENDERERS, render_html, render_text
+from papercli.core.session import Session
+from papercli.digest import run as dispatch
+from papercli.digest.render import RENDERERS, render_html, render_text
 from papercli.errors import ExitCode, UsageError
-from papercli.session import Session
 
 if TYPE_CHECKING:
-    from papercli.digest import Digest
-    from papercli.mailer import Mail
+    from papercli.digest.build import Digest
+    from papercli.digest.mail import Mail
 
 
 class DigestFormat(StrEnum):
@@ -108,7 +108,7 @@ def digest(
     hf, cats = choose_sources(config, source, category)
     mail = None
     if email and not dry_run:
-        from papercli.mailer import mail_settings
+        from papercli.digest.mail import mail_settings
 
         mail = mail_settings(config, os.environ)
     grouping = [config.topics[t] for t in topic] if topic else list(config.topics.values())
@@ -166,7 +166,7 @@ def _deliver(
 
 
 def _send(session: Session, mail: Mail, built: Digest) -> None:
-    from papercli.mailer import build_message, send
+    from papercli.digest.mail import build_message, send
 
     message = build_message(
         mail, built.subject(), render_text(built), render_html(built), session.now().timestamp()

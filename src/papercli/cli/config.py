@@ -11,7 +11,7 @@ import typer
 from papercli.cli import root
 from papercli.cli.common import settings
 from papercli.config import KEYS, default_config_path
-from papercli.configfile import init_config, set_value
+from papercli.core.config_file import init_config, set_value
 
 config_app = typer.Typer(
     help="The TOML config file and the effective settings.", no_args_is_help=True

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
-from papercli.markup import h, md, safe_url
+from papercli.formats.escape import h, md, safe_url
 from papercli.models import Paper, abs_url, sanitize, sanitize_line
 
 
@@ -126,7 +126,7 @@ def write_markdown(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -
 
 def write_bibtex(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
     """BibTeX ``@misc`` entries with unique keys."""
-    from papercli.bibtex import entries
+    from papercli.formats.bibtex import entries
 
     out.write(entries(papers))
 
@@ -157,8 +157,8 @@ def write_atom(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> No
     """An Atom feed of the papers (summary: HF's AI summary or the abstract's opening)."""
     from datetime import UTC, datetime
 
-    from papercli.digest import summarize
-    from papercli.feeds import atom_feed
+    from papercli.digest.build import summarize
+    from papercli.formats.atom import atom_feed
 
     out.write(
         atom_feed(

@@ -10,9 +10,9 @@ import json
 import textwrap
 from collections.abc import Callable
 
-from papercli.digest import Digest, Entry
-from papercli.feeds import atom_feed
-from papercli.markup import h, md, safe_url
+from papercli.digest.build import Digest, Entry
+from papercli.formats.atom import atom_feed
+from papercli.formats.escape import h, md, safe_url
 from papercli.models import sanitize
 from papercli.schedule import describe
 
@@ -157,7 +157,7 @@ def render_html(digest: Digest) -> str:
 
 def render_json(digest: Digest) -> str:
     """The digest as JSON: metadata, notes and groups of Paper records with summaries."""
-    from papercli.export import safe_dict
+    from papercli.formats.tabular import safe_dict
 
     data = {
         "name": digest.name,

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from papercli.matching import (
+from papercli.models import Paper, Topic
+from papercli.query.matching import (
     PaperText,
     fold,
     matches_author,
@@ -17,10 +18,9 @@ from papercli.matching import (
     matches_term,
     term_pattern,
 )
-from papercli.models import Paper, Topic
 
 if TYPE_CHECKING:
-    from papercli.expression import Predicate
+    from papercli.query.expression import Predicate
 
 # -- topics ------------------------------------------------------------------------------------
 
@@ -66,7 +66,7 @@ class Criteria:
         for word in (*self.keywords, *self.exclude, *self.authors):
             term_pattern(word)  # raises UsageError on an empty term, before any work
         if self.where is not None:
-            from papercli.expression import compile_expression
+            from papercli.query.expression import compile_expression
 
             object.__setattr__(self, "_where", compile_expression(self.where))
 

@@ -22,7 +22,7 @@ from papercli.config import (
     validate_config_text,
 )
 from papercli.errors import ConfigError, UsageError
-from papercli.store import atomic_write
+from papercli.store.files import atomic_write
 
 TOPIC_FIELDS = ("keywords", "exclude", "categories", "authors")
 _HEADER = re.compile(r"^\s*\[")

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from papercli.errors import ConfigError
 from papercli.models import Paper, merge
-from papercli.store import Store, atomic_write, dump_json
+from papercli.store.cache import Store
+from papercli.store.files import atomic_write, dump_json
 
 FORMAT = "papercli.reading-list"
 VERSION = 1

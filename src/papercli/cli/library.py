@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from papercli import core, filters, library
 from papercli.cli import root
 from papercli.cli.common import (
     AllOpt,
@@ -29,7 +28,10 @@ from papercli.cli.common import (
     settings,
     terminal,
 )
+from papercli.core import listing as core
 from papercli.errors import UsageError
+from papercli.query import filters
+from papercli.store import library
 
 IdsArg = Annotated[list[str], typer.Argument(metavar="ID...", help="arXiv ids, or - for stdin.")]
 TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")]
@@ -173,7 +175,7 @@ def download(
     wanted = [item if isinstance(item, str) else item.id for item in read_items(ids)]
     term = terminal()
     with open_session(config, quiet=quiet, term=term) as session:
-        from papercli.downloads import download as download_pdfs
+        from papercli.core.downloads import download as download_pdfs
 
         outcome = download_pdfs(session, list(dict.fromkeys(wanted)), directory, force=force)
     if outcome.failures:

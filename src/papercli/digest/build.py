@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from papercli.filters import PaperText, topic_matches
 from papercli.models import Paper, Topic, is_valid_id
+from papercli.query.filters import PaperText, topic_matches
 
 STATE_FORMAT = "papercli.digest-state"
 STATE_VERSION = 1

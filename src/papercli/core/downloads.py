@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from papercli.core import Outcome
+from papercli.core.listing import Outcome
+from papercli.core.session import Session
 from papercli.errors import SourceError, UpstreamError
 from papercli.models import file_stem
-from papercli.session import Session
 
 PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
 

@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from papercli.filters import Criteria
-from papercli.matching import fold, term_pattern
 from papercli.models import Paper
+from papercli.query.filters import Criteria
+from papercli.query.matching import fold, term_pattern
 
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "abstract": 1.0}
 K1 = 1.2

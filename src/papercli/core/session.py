@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from papercli.config import Settings
 from papercli.errors import OfflineError
-from papercli.store import Store
+from papercli.store.cache import Store
 
 if TYPE_CHECKING:
-    from papercli.http import HttpClient
-    from papercli.index import Index
+    from papercli.sources.http import HttpClient
+    from papercli.store.index import Index
 
 
 class Progress(Protocol):
@@ -80,7 +80,7 @@ class Session:
             # Defence in depth: every caller checks ``offline`` first.
             raise OfflineError("--offline: not opening a network connection")
         if self._client is None:
-            from papercli.http import HttpClient
+            from papercli.sources.http import HttpClient
 
             settings = self.settings
             self._client = HttpClient(
@@ -97,7 +97,7 @@ class Session:
     def index(self) -> Index:
         """The cache index, opened (and brought up to date) on first use."""
         if self._index is None:
-            from papercli.index import Index
+            from papercli.store.index import Index
 
             index = Index(self.store)
             index.open()

@@ -8,25 +8,25 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
-from papercli.errors import (
-    NotFoundError,
-    OfflineError,
-    PaperCliError,
-    SourceError,
-)
-from papercli.filters import PaperText, topic_matches
-from papercli.listings import (
+from papercli.core.refresh import (
     backfill_arxiv,
     hf_days,
     hf_usable,
     latest_arxiv,
     latest_hf,
 )
+from papercli.core.session import Session
+from papercli.errors import (
+    NotFoundError,
+    OfflineError,
+    PaperCliError,
+    SourceError,
+)
 from papercli.models import Paper, merge_all
-from papercli.session import Session
+from papercli.query.filters import PaperText, topic_matches
 
 if TYPE_CHECKING:
-    from papercli.ranking import Hit
+    from papercli.query.ranking import Hit
 
 
 @dataclass
@@ -291,7 +291,7 @@ def search(
 ) -> SearchOutcome:
     """Papers ranked by relevance to ``text``: BM25 over the cache's index (title 3x, keywords
     2x), and with ``remote`` HF's and arXiv's search results too (cached, then ranked alike)."""
-    from papercli.ranking import Hit, Query, matched_terms, rank_papers
+    from papercli.query.ranking import Hit, Query, matched_terms, rank_papers
 
     outcome = SearchOutcome()
     if remote and not session.offline:
