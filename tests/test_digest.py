@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 
 from fakeserver import JSON, FakeServer, Reply, fixture
 from papercli.cli import app
-from papercli.digest.build import build, summarize
+from papercli.digest.build import build
 from papercli.digest.render import render_atom, render_html, render_markdown, render_text
+from papercli.formats.summary import summarize
 from papercli.models import Paper, Topic
 from papercli.store.cache import Store
 from smtpserver import SmtpServer, free_port

@@ -35,6 +35,7 @@ from papercli.core.session import Session
 from papercli.digest import run as dispatch
 from papercli.digest.render import RENDERERS, render_html, render_text
 from papercli.errors import ExitCode, UsageError
+from papercli.store.digest_state import state_file_name
 
 if TYPE_CHECKING:
     from papercli.digest.build import Digest
@@ -126,7 +127,7 @@ def digest(
     term = terminal()
     with (
         open_session(config, offline=offline, quiet=quiet, term=term) as session,
-        session.store.lock(dispatch.state_file_name(name), timeout=wait),
+        session.store.lock(state_file_name(name), timeout=wait),
     ):
         prepared = dispatch.prepare(session, request)
         delivered = _deliver(session, prepared, fmt, output, mail, dry_run=dry_run)

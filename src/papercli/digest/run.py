@@ -6,19 +6,19 @@ and an interactive one) never deliver the same papers twice or tear the state fi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from papercli import schedule
 from papercli.core import listing as core
 from papercli.core.session import Session
-from papercli.digest.build import Digest, DigestState, build
-from papercli.errors import ConfigError, PaperCliError, SourceError
+from papercli.digest.build import Digest, build
+from papercli.errors import PaperCliError, SourceError
 from papercli.models import Paper, Topic
 from papercli.query.filters import Criteria, apply
 from papercli.query.ranking import by_relevance, criteria_query
-from papercli.store.files import atomic_write, dump_json
+from papercli.store.digest_state import DigestState, load_state, save_state
+from papercli.store.files import atomic_write
 
 MAX_SPAN_DAYS = 30
 
@@ -45,31 +45,6 @@ class Prepared:
     state: DigestState
     complete_until: date | None
     failures: list[PaperCliError]
-
-
-def state_file_name(name: str) -> str:
-    """The state file (and lock) name of a digest."""
-    return f"digest-{name}"
-
-
-def load_state(session: Session, name: str) -> DigestState:
-    """The seen-state of a digest; a damaged file stops the run instead of re-sending all."""
-    path = session.store.state_path(state_file_name(name))
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return DigestState(name=name)
-    except OSError as exc:
-        raise ConfigError(f"cannot read digest state {path}: {exc.strerror}") from None
-    try:
-        return DigestState.from_dict(json.loads(raw), name)
-    except (ValueError, TypeError, UnicodeDecodeError) as exc:
-        aside = path.with_name(path.name + ".bad")
-        path.replace(aside)
-        raise ConfigError(
-            f"digest state {path} is unreadable ({exc}); moved it to {aside.name}",
-            hint="run again to start this digest afresh (papers already sent may be sent again)",
-        ) from None
 
 
 def _span(session: Session, request: DigestRequest, state: DigestState) -> tuple[date, date]:
@@ -119,7 +94,7 @@ def _source_notes(
 
 def prepare(session: Session, request: DigestRequest) -> Prepared:
     """Fetch what the digest needs and build it from the papers no earlier digest delivered."""
-    state = load_state(session, request.name)
+    state = load_state(session.store, request.name)
     since, until = _span(session, request, state)
     span = core.Span(since, until)
     outcome = core.list_span(session, span, hf=request.hf, categories=list(request.categories))
@@ -162,8 +137,7 @@ def record(session: Session, prepared: Prepared, *, sent: bool) -> None:
     )
     if sent:
         prepared.state.last_sent_at = now.isoformat()
-    path = session.store.state_path(state_file_name(prepared.state.name))
-    atomic_write(path, dump_json(prepared.state.to_dict()))
+    save_state(session.store, prepared.state)
 
 
 def write_output(path_text: str, text: str) -> None:

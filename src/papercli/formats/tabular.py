@@ -157,8 +157,8 @@ def write_atom(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> No
     """An Atom feed of the papers (summary: HF's AI summary or the abstract's opening)."""
     from datetime import UTC, datetime
 
-    from papercli.digest.build import summarize
     from papercli.formats.atom import atom_feed
+    from papercli.formats.summary import summarize
 
     out.write(
         atom_feed(

@@ -266,7 +266,7 @@ def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None
     from rich.style import Style
     from rich.text import Text
 
-    from papercli.digest.build import summarize
+    from papercli.formats.summary import summarize
 
     con = console(out, term)
     for paper in papers:
