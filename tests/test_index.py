@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papercli.config import load_settings
-from papercli.core import listing as core
+from papercli.core import listing, lookup
 from papercli.core.session import Session
 from papercli.models import Paper
 from papercli.query.filters import Criteria, apply
@@ -59,20 +59,20 @@ def session(isolated: Path) -> Session:
     return Session.create(load_settings(), now=lambda: NOW, offline=True)
 
 
-def span() -> core.Span:
-    return core.Span(FIRST, FIRST + timedelta(days=39))
+def span() -> listing.Span:
+    return listing.Span(FIRST, FIRST + timedelta(days=39))
 
 
 def direct(session: Session, monkeypatch: pytest.MonkeyPatch) -> list[Paper]:
-    monkeypatch.setattr(core, "INDEX_MIN_DAYS", 10_000)
+    monkeypatch.setattr(listing, "INDEX_MIN_DAYS", 10_000)
     try:
-        return core.list_span(session, span(), hf=True, categories=[]).papers
+        return listing.list_span(session, span(), hf=True, categories=[]).papers
     finally:
         monkeypatch.undo()
 
 
 def test_index_and_files_give_the_same_papers(session: Session, monkeypatch) -> None:
-    through_index = core.list_span(session, span(), hf=True, categories=[]).papers
+    through_index = listing.list_span(session, span(), hf=True, categories=[]).papers
     assert session._index is not None  # a 40-day span went through the index
     from_files = direct(Session.create(load_settings(), now=lambda: NOW, offline=True), monkeypatch)
     assert sorted(p.to_dict()["id"] for p in through_index) == sorted(p.id for p in from_files)
@@ -92,11 +92,13 @@ def test_index_and_files_give_the_same_papers(session: Session, monkeypatch) -> 
     all_required=st.booleans(),
 )
 def test_fts_narrowing_never_loses_a_match(session: Session, keywords, all_required) -> None:
-    everything = core.list_span(session, span(), hf=True, categories=[]).papers
+    everything = listing.list_span(session, span(), hf=True, categories=[]).papers
     criteria = Criteria(keywords=tuple(keywords), all_keywords=all_required)
     expected = {p.id for p in apply(everything, criteria)}
     match = index.keywords_query(keywords, all_required=all_required)
-    narrowed = core.list_span(session, span(), hf=True, categories=[], keywords_match=match).papers
+    narrowed = listing.list_span(
+        session, span(), hf=True, categories=[], keywords_match=match
+    ).papers
     assert expected <= {p.id for p in narrowed}
     assert {p.id for p in apply(narrowed, criteria)} == expected
 
@@ -122,7 +124,7 @@ def test_a_corrupt_index_is_rebuilt_with_a_warning(isolated: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"this is not a database" * 100)
     session = Session.create(load_settings(), now=lambda: NOW, offline=True)
-    papers = core.list_span(session, span(), hf=True, categories=[]).papers
+    papers = listing.list_span(session, span(), hf=True, categories=[]).papers
     assert len(papers) == 240
     assert any("unusable" in n.text and "rebuilding" in n.text for n in session.notices)
 
@@ -131,7 +133,7 @@ def test_an_index_from_another_version_is_rebuilt(session: Session, isolated: Pa
     session.index().db.execute("UPDATE meta SET value='0' WHERE key='version'")
     session.close()
     again = Session.create(load_settings(), now=lambda: NOW, offline=True)
-    assert len(core.list_span(again, span(), hf=True, categories=[]).papers) == 240
+    assert len(listing.list_span(again, span(), hf=True, categories=[]).papers) == 240
     assert again.index().db.execute("SELECT value FROM meta").fetchone()[0] == index.SCHEMA_VERSION
 
 
@@ -140,15 +142,15 @@ def test_without_fts5_the_answers_are_the_same(isolated: Path, monkeypatch) -> N
     monkeypatch.setattr(index, "fts_available", lambda: False)
     session = Session.create(load_settings(), now=lambda: NOW, offline=True)
     match = index.keywords_query(["diffusion"], all_required=False)
-    papers = core.list_span(session, span(), hf=True, categories=[], keywords_match=match).papers
+    papers = listing.list_span(session, span(), hf=True, categories=[], keywords_match=match).papers
     assert not session.index().fts
     assert len(papers) == 240  # no narrowing, the filters decide
-    hits = core.search(session, "diffusion transformer", None, remote=False).hits
+    hits = lookup.search(session, "diffusion transformer", None, remote=False).hits
     assert hits and all("diffusion" in h.matched or "transformer" in h.matched for h in hits)
 
 
 def test_search_ranks_title_matches_first(session: Session) -> None:
-    hits = core.search(session, "diffusion", None, remote=False).hits
+    hits = lookup.search(session, "diffusion", None, remote=False).hits
     assert hits
     top = hits[0].paper
     assert "diffusion" in top.title.lower()

@@ -28,7 +28,7 @@ from papercli.cli.common import (
     settings,
     terminal,
 )
-from papercli.core import listing as core
+from papercli.core import listing, lookup
 from papercli.errors import UsageError
 from papercli.query import filters
 from papercli.store import library
@@ -54,7 +54,7 @@ def save(
     items = read_items(ids)
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
-        outcome = core.resolve(session, items)
+        outcome = lookup.resolve(session, items)
         outcome.raise_if_empty()
         added = library.add(session.store, outcome.papers, tag or [], session.now())
         session.info(
@@ -127,9 +127,9 @@ def export(
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
         if from_saved:
-            outcome = core.Outcome(papers=[e.paper for e in library.saved(session.store, tag)])
+            outcome = listing.Outcome(papers=[e.paper for e in library.saved(session.store, tag)])
         else:
-            outcome = core.resolve(session, read_items(ids or []))
+            outcome = lookup.resolve(session, read_items(ids or []))
     outcome.raise_if_empty()
     emit(outcome.papers, fmt, term, pager=False)
     if outcome.failures:

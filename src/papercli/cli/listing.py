@@ -45,7 +45,7 @@ from papercli.cli.common import (
     terminal,
     today_local,
 )
-from papercli.core import listing as core
+from papercli.core import listing, lookup
 from papercli.errors import UsageError
 from papercli.formats.terminal import Terminal, render_detail, write_detail_text, write_message
 from papercli.query import filters
@@ -54,7 +54,7 @@ from papercli.store.index import keywords_query
 
 
 def show_listing(
-    outcome: core.Outcome,
+    outcome: listing.Outcome,
     criteria: filters.Criteria,
     *,
     sort: SortKey,
@@ -130,7 +130,7 @@ def today(
     )  # fmt: skip
     term = terminal()
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
-        outcome = core.today(session, hf=hf, categories=cats)
+        outcome = listing.today(session, hf=hf, categories=cats)
     show_listing(
         outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why,
         pager=pager,
@@ -182,9 +182,9 @@ def list_(
     )  # fmt: skip
     term = terminal()
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
-        outcome = core.list_span(
+        outcome = listing.list_span(
             session,
-            core.Span(since_day, until_day),
+            listing.Span(since_day, until_day),
             hf=hf,
             categories=cats,
             keywords_match=keywords_query(criteria.keywords, all_required=criteria.all_keywords),
@@ -218,10 +218,10 @@ def fetch(
         on=on, since=since, until=until, days=days, today=today_local()
     )
     term = terminal()
-    span = core.Span(since_day, until_day)
+    span = listing.Span(since_day, until_day)
     with open_session(config, refresh=refresh, quiet=quiet, term=term) as session:
-        outcome = core.refresh_span(session, span, hf=hf, categories=cats)
-        count = core.count_span(session, span, hf=hf, categories=cats)
+        outcome = listing.refresh_span(session, span, hf=hf, categories=cats)
+        count = listing.count_span(session, span, hf=hf, categories=cats)
         session.info(
             f"cached {count} papers listed {since_day}..{until_day} in {session.store.root}"
         )
@@ -262,7 +262,7 @@ def show(
     items = read_items([paper_id])
     term = terminal()
     with open_session(config, offline=offline, refresh=refresh, term=term) as session:
-        outcome = core.resolve(session, items)
+        outcome = lookup.resolve(session, items)
     outcome.raise_if_empty()
     chosen = fmt or (DetailFormat.card if term.stdout_tty else DetailFormat.text)
     if chosen is DetailFormat.json:

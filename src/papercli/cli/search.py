@@ -34,7 +34,7 @@ from papercli.cli.common import (
     terminal,
     today_local,
 )
-from papercli.core import listing as core
+from papercli.core import listing, lookup
 from papercli.formats.terminal import write_message
 from papercli.query import filters
 from papercli.query.dates import resolve_range
@@ -81,7 +81,7 @@ def search(
     span = None
     if any(v is not None for v in (on, since, until, days)):
         first, last = resolve_range(on=on, since=since, until=until, days=days, today=today_local())
-        span = core.Span(first, last)
+        span = listing.Span(first, last)
     criteria = make_criteria(
         config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
         authors=author, categories=category, types=type_, min_upvotes=min_upvotes,
@@ -89,7 +89,7 @@ def search(
     )  # fmt: skip
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
-        outcome = core.search(session, query, span, remote=remote)
+        outcome = lookup.search(session, query, span, remote=remote)
     hits = [h for h in outcome.hits if criteria.accepts(filters.PaperText(h.paper))][:limit]
     if not hits and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
@@ -127,7 +127,7 @@ def topics(
         )
         return
     with open_session(config, offline=True, term=term) as session:
-        counts = core.topic_counts(session, core.Span(first, last))
+        counts = lookup.topic_counts(session, listing.Span(first, last))
     for name, topic in config.topics.items():
         parts = [
             f"{field}: {', '.join(values)}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from papercli import schedule
-from papercli.core import listing as core
+from papercli.core import listing
 from papercli.core.session import Session
 from papercli.digest.build import Digest, build
 from papercli.errors import PaperCliError, SourceError
@@ -66,7 +66,7 @@ def _span(session: Session, request: DigestRequest, state: DigestState) -> tuple
 
 def _source_notes(
     papers: list[Paper],
-    span: core.Span,
+    span: listing.Span,
     request: DigestRequest,
     failures: list[PaperCliError],
 ) -> list[str]:
@@ -96,8 +96,8 @@ def prepare(session: Session, request: DigestRequest) -> Prepared:
     """Fetch what the digest needs and build it from the papers no earlier digest delivered."""
     state = load_state(session.store, request.name)
     since, until = _span(session, request, state)
-    span = core.Span(since, until)
-    outcome = core.list_span(session, span, hf=request.hf, categories=list(request.categories))
+    span = listing.Span(since, until)
+    outcome = listing.list_span(session, span, hf=request.hf, categories=list(request.categories))
     listed = apply(outcome.papers, request.criteria)
     new = [p for p in listed if p.id not in state.seen]
     query = criteria_query(Criteria(topics=request.topics, keywords=request.criteria.keywords))
