@@ -12,8 +12,9 @@ import feedparser
 import pytest
 
 from papercli.formats.bibtex import base_key
-from papercli.formats.tabular import CSV_COLUMNS, WRITERS
+from papercli.formats.tabular import CSV_COLUMNS
 from papercli.formats.terminal import Terminal, write_paged
+from papercli.formats.writers import WRITERS
 from papercli.models import Paper
 
 PAPERS = [

@@ -307,8 +307,8 @@ def emit(
     ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON.
     Tables and cards taller than the terminal go through the pager unless ``pager`` is False.
     """
-    from papercli.formats.tabular import WRITERS
     from papercli.formats.terminal import render_summary, render_table, write_paged
+    from papercli.formats.writers import WRITERS
 
     chosen = fmt or (Format.table if term.stdout_tty else Format.plain)
     if chosen in (Format.table, Format.summary):

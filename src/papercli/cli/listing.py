@@ -266,7 +266,7 @@ def show(
     outcome.raise_if_empty()
     chosen = fmt or (DetailFormat.card if term.stdout_tty else DetailFormat.text)
     if chosen is DetailFormat.json:
-        from papercli.formats.tabular import safe_dict
+        from papercli.formats.records import safe_dict
 
         records = [safe_dict(p) for p in outcome.papers]
         data = records if paper_id == "-" else records[0]

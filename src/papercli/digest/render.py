@@ -157,7 +157,7 @@ def render_html(digest: Digest) -> str:
 
 def render_json(digest: Digest) -> str:
     """The digest as JSON: metadata, notes and groups of Paper records with summaries."""
-    from papercli.formats.tabular import safe_dict
+    from papercli.formats.records import safe_dict
 
     data = {
         "name": digest.name,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TextIO
 
 from papercli.formats.escape import xml_attr, xml_text
+from papercli.formats.records import Extra
+from papercli.formats.summary import summarize
 from papercli.models import Paper, sanitize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -64,3 +67,15 @@ def atom_feed(
         lines.append("  </entry>")
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+def write_atom(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
+    """An Atom feed of the papers (summary: HF's AI summary or the abstract's opening)."""
+    out.write(
+        atom_feed(
+            [(p, summarize(p)) for p in papers],
+            feed_id="urn:papercli:listing",
+            title="papercli listing",
+            updated=datetime.now(UTC),
+        )
+    )

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TextIO
 
 from papercli.formats.escape import latex
+from papercli.formats.records import Extra
 from papercli.models import Paper
 
 _SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "towards", "toward"}
@@ -86,3 +88,8 @@ def _letters(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("a") + rest) + letters
     return letters
+
+
+def write_bibtex(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
+    """BibTeX ``@misc`` entries with unique keys."""
+    out.write(entries(papers))

@@ -1,0 +1,47 @@
+"""Which function writes each ``--format`` of a listing, imported only when it is chosen.
+
+A cached ``papers today`` in a pipe loads the plain writer and nothing else: BibTeX, Atom and
+HTML cost nothing until someone asks for them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TextIO
+
+from papercli.formats.records import Extra
+from papercli.models import Paper
+
+Writer = Callable[[Iterable[Paper], TextIO, Extra], None]
+
+# format -> (module under papercli.formats, function)
+_PLACES = {
+    "plain": ("tabular", "write_plain"),
+    "ids": ("tabular", "write_ids"),
+    "csv": ("tabular", "write_csv"),
+    "tsv": ("tabular", "write_tsv"),
+    "json": ("records", "write_json"),
+    "jsonl": ("records", "write_jsonl"),
+    "markdown": ("markdown", "write_markdown"),
+    "bibtex": ("bibtex", "write_bibtex"),
+    "html": ("html", "write_html"),
+    "atom": ("atom", "write_atom"),
+}
+
+
+class _Writers(Mapping[str, Writer]):
+    """A read-only map of format name to writer that imports each writer on first use."""
+
+    def __getitem__(self, name: str) -> Writer:
+        module, function = _PLACES[name]
+        return getattr(importlib.import_module(f"papercli.formats.{module}"), function)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_PLACES)
+
+    def __len__(self) -> int:
+        return len(_PLACES)
+
+
+WRITERS: Mapping[str, Writer] = _Writers()
