@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import (
+from papercli.cli.common import open_session, settings, terminal
+from papercli.cli.options import (
     AllOpt,
     AuthorOpt,
     CategoryOpt,
@@ -27,12 +28,9 @@ from papercli.cli.common import (
     WhereOpt,
     choose_sources,
     make_criteria,
-    open_session,
-    settings,
-    terminal,
 )
 from papercli.core.session import Session
-from papercli.digest import run as dispatch
+from papercli.digest import run
 from papercli.digest.render import RENDERERS, render_html, render_text
 from papercli.errors import ExitCode, UsageError
 from papercli.store.digest_state import state_file_name
@@ -120,7 +118,7 @@ def digest(
     )  # fmt: skip
     if only_topics and not grouping:
         raise UsageError("--only-topics needs topics in the config")
-    request = dispatch.DigestRequest(
+    request = run.DigestRequest(
         name=name, criteria=criteria, topics=tuple(grouping), include_other=not only_topics,
         days=days, hf=hf, categories=tuple(cats), per_group=per_group,
     )  # fmt: skip
@@ -129,7 +127,7 @@ def digest(
         open_session(config, offline=offline, quiet=quiet, term=term) as session,
         session.store.lock(state_file_name(name), timeout=wait),
     ):
-        prepared = dispatch.prepare(session, request)
+        prepared = run.prepare(session, request)
         delivered = _deliver(session, prepared, fmt, output, mail, dry_run=dry_run)
     if not delivered or prepared.digest.count == 0:
         raise typer.Exit(int(ExitCode.NOTHING_NEW))
@@ -137,7 +135,7 @@ def digest(
 
 def _deliver(
     session: Session,
-    prepared: dispatch.Prepared,
+    prepared: run.Prepared,
     fmt: DigestFormat,
     output: str | None,
     mail: Mail | None,
@@ -149,7 +147,7 @@ def _deliver(
     if built.count == 0 and not session.settings["digest.send_empty"]:
         session.info(f"{built.subject()}: nothing to send")
         if not dry_run:
-            dispatch.record(session, prepared, sent=False)
+            run.record(session, prepared, sent=False)
         return False
     text = RENDERERS[fmt.value](built)
     if dry_run or (output is None and mail is None):
@@ -158,10 +156,10 @@ def _deliver(
     if dry_run:
         return True
     if output is not None:
-        dispatch.write_output(output, text)
+        run.write_output(output, text)
     if mail is not None:
         _send(session, mail, built)
-    dispatch.record(session, prepared, sent=True)
+    run.record(session, prepared, sent=True)
     session.info(f"{built.subject()}: delivered")
     return True
 

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import (
+from papercli.cli.common import emit, open_session, read_items, settings, terminal
+from papercli.cli.options import (
     AllOpt,
     AuthorOpt,
     ExcludeOpt,
@@ -21,12 +22,7 @@ from papercli.cli.common import (
     QuietOpt,
     TopicOpt,
     WhereOpt,
-    emit,
     make_criteria,
-    open_session,
-    read_items,
-    settings,
-    terminal,
 )
 from papercli.core import listing, lookup
 from papercli.errors import UsageError

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import (
+from papercli.cli.common import emit, open_session, read_items, settings, terminal, today_local
+from papercli.cli.options import (
     AllOpt,
     AuthorOpt,
     CategoryOpt,
@@ -37,13 +38,7 @@ from papercli.cli.common import (
     WhereOpt,
     WhyOpt,
     choose_sources,
-    emit,
     make_criteria,
-    open_session,
-    read_items,
-    settings,
-    terminal,
-    today_local,
 )
 from papercli.core import listing, lookup
 from papercli.errors import UsageError

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import (
+from papercli.cli.common import emit, open_session, settings, terminal, today_local
+from papercli.cli.options import (
     AllOpt,
     AuthorOpt,
     CategoryOpt,
@@ -27,12 +28,7 @@ from papercli.cli.common import (
     TypeOpt,
     UntilOpt,
     WhereOpt,
-    emit,
     make_criteria,
-    open_session,
-    settings,
-    terminal,
-    today_local,
 )
 from papercli.core import listing, lookup
 from papercli.formats.terminal import write_message

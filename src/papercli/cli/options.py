@@ -1,0 +1,184 @@
+"""The options the listing commands share: formats, sorts, filters and sources.
+
+Each option is declared once as an ``Annotated`` alias so every command spells it the same
+way; ``make_criteria`` and ``choose_sources`` turn the parsed values into what the core takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from papercli.config import Settings
+from papercli.errors import UsageError
+from papercli.models import CATEGORY_RE
+from papercli.query import filters
+
+
+class Format(StrEnum):
+    """Output formats of the listing commands."""
+
+    table = "table"
+    plain = "plain"
+    json = "json"
+    jsonl = "jsonl"
+    ids = "ids"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+    bibtex = "bibtex"
+    html = "html"
+    atom = "atom"
+    summary = "summary"
+
+
+class SortKey(StrEnum):
+    """Orders of a listing."""
+
+    upvotes = "upvotes"
+    date = "date"
+    title = "title"
+    id = "id"
+    relevance = "relevance"
+
+
+class SourceChoice(StrEnum):
+    """Upstream sources."""
+
+    hf = "hf"
+    arxiv = "arxiv"
+
+
+class AnnounceType(StrEnum):
+    """arXiv announcement types."""
+
+    new = "new"
+    cross = "cross"
+    replace = "replace"
+    replace_cross = "replace-cross"
+
+
+KeywordOpt = Annotated[
+    list[str] | None,
+    typer.Option("--keyword", "-k", help='Keyword or "quoted phrase" (repeatable; any matches).'),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Require every -k keyword, not any.")]
+ExcludeOpt = Annotated[
+    list[str] | None, typer.Option("--exclude", "-x", help="Drop papers with this word.")
+]
+WhereOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--where", "-w", help="Filter expression, e.g. 'ti:\"diffusion\" AND upvotes>=10'."
+    ),
+]
+AuthorOpt = Annotated[
+    list[str] | None, typer.Option("--author", "-a", help="Author name (accents optional).")
+]
+TypeOpt = Annotated[
+    list[AnnounceType] | None,
+    typer.Option("--type", "-t", help="arXiv announcement type (default from the config)."),
+]
+MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help="At least N.")]
+HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
+TopicOpt = Annotated[
+    list[str] | None, typer.Option("--topic", "-T", help="A topic from the config (repeatable).")
+]
+PagerOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--pager/--no-pager", help="Page long tables (default: when taller than the screen)."
+    ),
+]
+WhyOpt = Annotated[bool, typer.Option("--why", help="Show which keywords and topics matched.")]
+
+
+def make_criteria(
+    config: Settings,
+    *,
+    keywords: list[str] | None,
+    all_keywords: bool,
+    exclude: list[str] | None,
+    where: str | None,
+    authors: list[str] | None,
+    categories: list[str] | None,
+    types: list[AnnounceType] | None,
+    min_upvotes: int | None,
+    has_code: bool,
+    topics: list[str] | None,
+) -> filters.Criteria:
+    """Criteria from the filter options; unknown topics are a usage error."""
+    chosen = []
+    for name in topics or ():
+        if name not in config.topics:
+            known = ", ".join(sorted(config.topics)) or "none configured"
+            raise UsageError(f"unknown topic {name!r} (topics: {known})")
+        chosen.append(config.topics[name])
+    return filters.Criteria(
+        keywords=tuple(keywords or ()),
+        all_keywords=all_keywords,
+        exclude=tuple(exclude or ()),
+        where=where,
+        authors=tuple(authors or ()),
+        categories=tuple(categories or ()),
+        types=tuple(t.value for t in types or ()),
+        default_types=tuple(config["sources.arxiv_announce_types"]),
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        topics=tuple(chosen),
+    )
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format", "-f", help="Output format; default: table on a terminal, plain in a pipe."
+    ),
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Never open a network connection; use the cache.")
+]
+RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Fetch again even if cached.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress or info lines on stderr (errors stay).")
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category", "-c", help="arXiv category to follow and keep (repeatable), e.g. cs.CL."
+    ),
+]
+SourceOpt = Annotated[
+    list[SourceChoice] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
+]
+SortOpt = Annotated[SortKey, typer.Option("--sort", help="Order of the listing.")]
+DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="One day, week or month.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="First day (date, 7d, 2w...).")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (default: today).")]
+DaysOpt = Annotated[int | None, typer.Option("--days", help="The last N days.")]
+
+
+def choose_sources(
+    config: Settings, sources: Sequence[SourceChoice] | None, categories: Sequence[str] | None
+) -> tuple[bool, list[str]]:
+    """Which sources a command reads: (HF on?, arXiv categories)."""
+    for category in categories or ():
+        if not CATEGORY_RE.fullmatch(category):
+            raise UsageError(f"not an arXiv category: {category!r}", hint="e.g. cs.CL, math.AG")
+    cats = list(dict.fromkeys(categories or config.categories))
+    if sources:
+        wanted = {s.value for s in sources}
+        hf = "hf" in wanted
+        if "arxiv" in wanted and not cats:
+            raise UsageError(
+                "arXiv needs categories",
+                hint="pass --category cs.CL or set sources.arxiv_categories in the config",
+            )
+        return hf, cats if "arxiv" in wanted else []
+    return bool(config["sources.hf"]), cats
