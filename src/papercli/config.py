@@ -1,7 +1,7 @@
 """Settings: defaults < config file < PAPERS_* environment < command-line flags.
 
-Also owns where papercli keeps things (platformdirs, PAPERS_HOME, PAPERS_CONFIG) and the
-comment-preserving edit behind ``papers config set``.
+Also owns where papercli keeps things (platformdirs, PAPERS_HOME, PAPERS_CONFIG). Editing the
+file (``papers config set``) is a use case: ``core.config_file``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Everything shown to people: Rich tables and cards on stdout, notices and errors on stderr.
 
 Upstream text reaches Rich only as ``Text`` objects (never parsed as markup) and after
-``sanitize``; machine formats live in ``export``. Rich is imported only when a table or card
-is drawn, so piped output starts faster.
+``sanitize``; machine formats live in the other ``formats`` modules. Rich is imported only
+when a table or card is drawn, so piped output starts faster.
 """
 
 from __future__ import annotations

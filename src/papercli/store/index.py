@@ -4,7 +4,7 @@ The JSON files stay the source of truth: the index records each file's mtime and
 re-reads exactly the files that changed, appeared or vanished before every query, so it can
 never serve stale data for long. A missing, corrupt or older-version index is rebuilt, never
 fatal. Titles, abstracts and keywords go into an FTS5 table used only to *narrow* candidates:
-the filters in ``filters`` still decide what matches, so results are the same with or without
+the filters in ``query.filters`` still decide what matches, so results are the same with or without
 the index.
 
 Why SQLite: it is in the standard library, reads only the pages a query touches (a year of
