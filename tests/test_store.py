@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from datetime import UTC, date, datetime
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from papercli.errors import BusyError, UsageError
+from papercli.errors import BusyError, StorageError, UsageError
 from papercli.models import Paper
 from papercli.store.cache import Listing, Store
 from papercli.store.files import atomic_write
@@ -141,3 +142,30 @@ def test_a_held_lock_is_busy(store) -> None:
         pass
     with st.lock("digest"):  # released again
         pass
+
+
+def test_a_file_where_a_directory_should_be_is_a_storage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("not a directory")
+    with pytest.raises(StorageError) as caught:
+        atomic_write(blocker / "reading-list.json", b"{}")
+    assert caught.value.exit_code == 11
+    assert "cannot write" in caught.value.message and "Not a directory" in caught.value.message
+    assert blocker.read_text() == "not a directory"
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "digest-default.json"
+    target.write_bytes(b"old")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("os.fsync", full)
+    with pytest.raises(StorageError, match="No space left on device") as caught:
+        atomic_write(target, b"new")
+    assert caught.value.hint and "space" in caught.value.hint
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["digest-default.json"]

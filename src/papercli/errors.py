@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     BUSY = 8  # another papercli run holds the lock
     SEND = 9  # the digest could not be delivered (SMTP)
     NOTHING_NEW = 10  # digest: nothing new since the last one (not an error)
+    STORAGE = 11  # the data dir or an output file cannot be written (full, read-only, not a dir)
     INTERRUPTED = 130  # Ctrl-C
 
 
@@ -113,6 +114,13 @@ class BusyError(PaperCliError):
     """Another papercli process holds the lock this run needs."""
 
     exit_code = ExitCode.BUSY
+
+
+class StorageError(PaperCliError):
+    """A file papercli must write cannot be written: the disk is full, the directory is
+    read-only, or a path that must be a directory is something else."""
+
+    exit_code = ExitCode.STORAGE
 
 
 class SendError(PaperCliError):

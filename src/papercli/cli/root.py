@@ -26,7 +26,7 @@ class ColorChoice(StrEnum):
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 usage, 3 config, 4 network, 5 bad upstream data, 6 not found, "
     "7 not cached (--offline), 8 busy (locked), 9 e-mail failed, 10 nothing new (digest), "
-    "130 interrupted."
+    "11 cannot write (disk full, read-only), 130 interrupted."
 )
 
 

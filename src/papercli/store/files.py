@@ -3,31 +3,56 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import time
 from pathlib import Path
 from typing import Any
 
-from papercli.errors import BusyError
+from papercli.errors import BusyError, StorageError
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new, never half."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
+
+    A disk that is full, a read-only directory or a file where a directory should be raises
+    StorageError (one line, its own exit code) and leaves the old file as it was.
+    """
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp: str | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
+    except BaseException as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        if isinstance(exc, OSError):
+            raise storage_error(exc, path) from None
         raise
+
+
+def storage_error(exc: OSError, path: Path) -> StorageError:
+    """The one-line error for a file papercli could not write."""
+    code, reason = exc.errno or 0, exc.strerror or type(exc).__name__
+    if code == errno.EEXIST:
+        # mkdir(exist_ok=True) reports a file standing in the way as EEXIST.
+        code, reason = errno.ENOTDIR, "Not a directory"
+    hint = {
+        errno.ENOSPC: "free some space, or point PAPERS_HOME at another disk",
+        errno.EDQUOT: "free some space, or point PAPERS_HOME at another disk",
+        errno.EROFS: "the file system is read-only; point PAPERS_HOME somewhere writable",
+        errno.EACCES: "check the permissions, or point PAPERS_HOME somewhere writable",
+        errno.ENOTDIR: "a file stands where a directory should be; move it away",
+    }.get(code)
+    return StorageError(f"cannot write {path}: {reason}", hint=hint)
 
 
 def dump_json(data: Any) -> bytes:
