@@ -48,6 +48,7 @@ class DigestFormat(StrEnum):
     text = "text"
     json = "json"
     atom = "atom"
+    jsonfeed = "jsonfeed"
 
 
 @root.command("digest")

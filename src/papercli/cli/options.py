@@ -32,6 +32,9 @@ class Format(StrEnum):
     bibtex = "bibtex"
     html = "html"
     atom = "atom"
+    jsonfeed = "jsonfeed"
+    ris = "ris"
+    csljson = "csljson"
     summary = "summary"
 
 

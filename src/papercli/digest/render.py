@@ -1,4 +1,5 @@
-"""A digest as Markdown, HTML (self-contained, inline styles, for mail), text, JSON or Atom.
+"""A digest as Markdown, HTML (self-contained, inline styles, for mail), text, JSON, Atom or
+JSON Feed.
 
 Every upstream string is escaped for the format it lands in: HTML entities, Markdown
 punctuation, XML; links are arXiv URLs built from validated ids, or http(s) links only.
@@ -192,10 +193,22 @@ def render_atom(digest: Digest) -> str:
     )
 
 
+def render_jsonfeed(digest: Digest) -> str:
+    """A JSON Feed 1.1 of the digest's papers, for feed readers that prefer JSON."""
+    from papercli.formats.jsonfeed import json_feed
+
+    return json_feed(
+        [(e.paper, e.summary) for g in digest.groups for e in g.entries],
+        title=digest.subject(),
+        description=f"{_span(digest)}: {_counts(digest)}.",
+    )
+
+
 RENDERERS: dict[str, Callable[[Digest], str]] = {
     "markdown": render_markdown,
     "html": render_html,
     "text": render_text,
     "json": render_json,
     "atom": render_atom,
+    "jsonfeed": render_jsonfeed,
 }

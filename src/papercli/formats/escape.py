@@ -66,3 +66,15 @@ def safe_url(url: str | None) -> str | None:
     if url and url.lower().startswith(("https://", "http://")):
         return sanitize(url)
     return None
+
+
+_LINE_BREAKS = LazyPattern(r"[\s\u2028\u2029]+")
+
+
+def one_line(text: str | None) -> str:
+    """Sanitized text on one line with single spaces: safe as one line of a line format.
+
+    Tabs and newlines become spaces, and so do U+2028/U+2029, which ``str.splitlines`` and
+    JavaScript treat as line breaks (a title must never start a second RIS or YAML line).
+    """
+    return _LINE_BREAKS.sub(" ", sanitize(text or "")).strip()

@@ -1,7 +1,7 @@
 """Which function writes each ``--format`` of a listing, imported only when it is chosen.
 
-A cached ``papers today`` in a pipe loads the plain writer and nothing else: BibTeX, Atom and
-HTML cost nothing until someone asks for them.
+A cached ``papers today`` in a pipe loads the plain writer and nothing else: BibTeX, RIS,
+CSL-JSON, Atom, JSON Feed and HTML cost nothing until someone asks for them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ _PLACES = {
     "bibtex": ("bibtex", "write_bibtex"),
     "html": ("html", "write_html"),
     "atom": ("atom", "write_atom"),
+    "ris": ("ris", "write_ris"),
+    "csljson": ("csljson", "write_csljson"),
+    "jsonfeed": ("jsonfeed", "write_jsonfeed"),
 }
 
 
