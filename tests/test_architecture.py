@@ -38,6 +38,8 @@ RESTRICTED = {
     "httpx": ({"sources.http"}, True),
     "feedparser": ({"sources.arxiv"}, True),
     "platformdirs": ({"config"}, True),
+    # The optional jq extra: only --jq loads it, and papercli runs without it.
+    "jq": ({"formats.jqfilter"}, True),
 }
 MAX_TOP_LEVEL_MODULES = 10
 

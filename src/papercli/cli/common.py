@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from papercli.cli.options import Format
+from papercli.cli.options import Format, Shaping
 from papercli.config import Settings, load_settings
 from papercli.core.session import Session
 from papercli.errors import UsageError
@@ -131,17 +131,19 @@ def emit(
     why: dict[str, list[str]] | None = None,
     scores: dict[str, float] | None = None,
     pager: bool | None = None,
+    shaping: Shaping | None = None,
 ) -> None:
     """Write papers to stdout in the chosen format (a table only on request or a terminal).
 
     ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON.
     Tables and cards taller than the terminal go through the pager unless ``pager`` is False.
+    ``shaping`` (from ``make_shaping``) overrides ``fmt`` and adds --fields, --jq, --template.
     """
     from papercli.formats.terminal import render_summary, render_table, write_paged
-    from papercli.formats.writers import WRITERS
 
-    chosen = fmt or (Format.table if term.stdout_tty else Format.plain)
-    if chosen in (Format.table, Format.summary):
+    shaping = shaping or Shaping(fmt)
+    chosen = shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
+    if shaping.template is None and chosen in (Format.table, Format.summary):
 
         def draw(out: TextIO, width: int | None) -> None:
             shown = term._replace(width=width) if width else term
@@ -152,16 +154,45 @@ def emit(
 
         write_paged(draw, sys.stdout, term, pager=pager)
     else:
-        extra: dict[str, dict[str, object]] = {}
-        for paper in papers:
-            record: dict[str, object] = {}
-            if scores is not None:
-                record["score"] = round(scores.get(paper.id, 0.0), 4)
-            if why is not None:
-                record["matched"] = why.get(paper.id, [])
-            extra[paper.id] = record
-        WRITERS[chosen.value](papers, sys.stdout, extra)
+        _write_records(papers, chosen, shaping, _extras(papers, why, scores))
     sys.stdout.flush()
+
+
+def _extras(
+    papers: Sequence[Paper], why: dict[str, list[str]] | None, scores: dict[str, float] | None
+) -> dict[str, dict[str, object]]:
+    extra: dict[str, dict[str, object]] = {}
+    for paper in papers:
+        record: dict[str, object] = {}
+        if scores is not None:
+            record["score"] = round(scores.get(paper.id, 0.0), 4)
+        if why is not None:
+            record["matched"] = why.get(paper.id, [])
+        extra[paper.id] = record
+    return extra
+
+
+def _write_records(
+    papers: Sequence[Paper], chosen: Format, shaping: Shaping, extra: dict[str, dict[str, object]]
+) -> None:
+    if shaping.template is not None:
+        from papercli.formats.records import record
+        from papercli.formats.template import render_lines
+
+        sys.stdout.writelines(render_lines(shaping.template, (record(p, extra) for p in papers)))
+    elif shaping.jq is not None:
+        import io
+
+        from papercli.formats.jqfilter import run_jq
+        from papercli.formats.records import write_json
+
+        document = io.StringIO()
+        write_json(papers, document, extra, shaping.fields)
+        sys.stdout.write(run_jq(shaping.jq, document.getvalue()))
+    else:
+        from papercli.formats.writers import write
+
+        write(chosen.value, papers, sys.stdout, extra, shaping.fields)
 
 
 def read_items(args: Sequence[str]) -> list[str | Paper]:

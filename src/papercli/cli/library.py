@@ -11,18 +11,23 @@ import typer
 from papercli.cli import root
 from papercli.cli.common import emit, open_session, read_items, settings, terminal
 from papercli.cli.options import (
+    FIELDS_HELP,
     AllOpt,
     AuthorOpt,
     ExcludeOpt,
+    FieldsOpt,
     Format,
     FormatOpt,
+    JqOpt,
     KeywordOpt,
     OfflineOpt,
     PagerOpt,
     QuietOpt,
+    TemplateOpt,
     TopicOpt,
     WhereOpt,
     make_criteria,
+    make_shaping,
 )
 from papercli.core import listing, lookup
 from papercli.errors import UsageError
@@ -61,7 +66,7 @@ def save(
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
 
-@root.command("saved")
+@root.command("saved", epilog=FIELDS_HELP)
 def saved(
     tag: Annotated[str | None, typer.Option("--tag", help="Only this tag.")] = None,
     keyword: KeywordOpt = None,
@@ -71,10 +76,14 @@ def saved(
     author: AuthorOpt = None,
     topic: TopicOpt = None,
     fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+    jq: JqOpt = None,
+    template: TemplateOpt = None,
     pager: PagerOpt = None,
 ) -> None:
     """Your reading list (oldest first), with the usual filters and formats."""
     config = settings()
+    shaping = make_shaping(fmt, fields, jq, template)
     criteria = make_criteria(
         config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
         authors=author, categories=None, types=None, min_upvotes=None, has_code=False,
@@ -84,7 +93,7 @@ def saved(
     with open_session(config, offline=True) as session:
         entries = library.saved(session.store, tag)
     papers = filters.apply([e.paper for e in entries], criteria)
-    emit(papers, fmt, terminal(), pager=pager)
+    emit(papers, shaping.fmt, terminal(), pager=pager, shaping=shaping)
 
 
 @root.command("unsave")
@@ -99,14 +108,19 @@ def unsave(ids: IdsArg) -> None:
         session.info(f"removed {len(wanted) - len(missing)}")
 
 
-@root.command("export")
+@root.command("export", epilog=FIELDS_HELP)
 def export(
     ids: Annotated[
         list[str] | None, typer.Argument(metavar="[ID...]", help="arXiv ids, or - for stdin.")
     ] = None,
     from_saved: Annotated[bool, typer.Option("--saved", help="Export the reading list.")] = False,
     tag: Annotated[str | None, typer.Option("--tag", help="With --saved: only this tag.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.bibtex,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", "-f", help="Output format (default: bibtex).")
+    ] = None,
+    fields: FieldsOpt = None,
+    jq: JqOpt = None,
+    template: TemplateOpt = None,
     offline: OfflineOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -114,12 +128,16 @@ def export(
 
     Examples:
       papers export --saved > refs.bib
-      papers list -k diffusion --format ids | papers export -
+      papers export --saved --format ris > papers.ris
+      papers list -k diffusion --format ids | papers export - -f csljson > refs.json
       papers today --format jsonl | jq -c 'select(.upvotes > 20)' | papers export - -f csv
     """
     config = settings()
     if from_saved == bool(ids):
         raise UsageError("give ids (or -) or --saved, not both and not neither")
+    if fmt is None and not (fields or jq or template):
+        fmt = Format.bibtex
+    shaping = make_shaping(fmt, fields, jq, template)
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
         if from_saved:
@@ -127,7 +145,7 @@ def export(
         else:
             outcome = lookup.resolve(session, read_items(ids or []))
     outcome.raise_if_empty()
-    emit(outcome.papers, fmt, term, pager=False)
+    emit(outcome.papers, shaping.fmt, term, pager=False, shaping=shaping)
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
 

@@ -12,15 +12,17 @@ import typer
 from papercli.cli import root
 from papercli.cli.common import emit, open_session, read_items, settings, terminal, today_local
 from papercli.cli.options import (
+    FIELDS_HELP,
     AllOpt,
     AuthorOpt,
     CategoryOpt,
     DateOpt,
     DaysOpt,
     ExcludeOpt,
-    Format,
+    FieldsOpt,
     FormatOpt,
     HasCodeOpt,
+    JqOpt,
     KeywordOpt,
     LimitOpt,
     MinUpvotesOpt,
@@ -28,10 +30,12 @@ from papercli.cli.options import (
     PagerOpt,
     QuietOpt,
     RefreshOpt,
+    Shaping,
     SinceOpt,
     SortKey,
     SortOpt,
     SourceOpt,
+    TemplateOpt,
     TopicOpt,
     TypeOpt,
     UntilOpt,
@@ -39,6 +43,7 @@ from papercli.cli.options import (
     WhyOpt,
     choose_sources,
     make_criteria,
+    make_shaping,
 )
 from papercli.core import listing, lookup
 from papercli.errors import UsageError
@@ -54,7 +59,7 @@ def show_listing(
     *,
     sort: SortKey,
     limit: int | None,
-    fmt: Format | None,
+    shaping: Shaping,
     term: Terminal,
     quiet: bool,
     why: bool,
@@ -82,12 +87,12 @@ def show_listing(
     if not papers and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
     reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers} if why else None
-    emit(papers, fmt, term, why=reasons, scores=scores, pager=pager)
+    emit(papers, shaping.fmt, term, why=reasons, scores=scores, pager=pager, shaping=shaping)
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
 
-@root.command("today")
+@root.command("today", epilog=FIELDS_HELP)
 def today(
     keyword: KeywordOpt = None,
     all_keywords: AllOpt = False,
@@ -101,6 +106,9 @@ def today(
     topic: TopicOpt = None,
     source: SourceOpt = None,
     fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+    jq: JqOpt = None,
+    template: TemplateOpt = None,
     sort: SortOpt = SortKey.upvotes,
     limit: LimitOpt = None,
     why: WhyOpt = False,
@@ -115,8 +123,12 @@ def today(
       papers today
       papers today -c cs.CL -k "language model" --min-upvotes 5
       papers today --format jsonl | jq -c 'select(.upvotes > 20)'
+      papers today --fields id,title,upvotes --format csv
+      papers today --jq '.[] | select(.upvotes > 20) | .title'
+      papers today --template '{id}  {title} ({upvotes})'
     """
     config = settings()
+    shaping = make_shaping(fmt, fields, jq, template)
     hf, cats = choose_sources(config, source, category)
     criteria = make_criteria(
         config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
@@ -127,12 +139,12 @@ def today(
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
         outcome = listing.today(session, hf=hf, categories=cats)
     show_listing(
-        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why,
-        pager=pager,
+        outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,
+        why=why, pager=pager,
     )  # fmt: skip
 
 
-@root.command("list")
+@root.command("list", epilog=FIELDS_HELP)
 def list_(
     on: DateOpt = None,
     since: SinceOpt = None,
@@ -150,6 +162,9 @@ def list_(
     topic: TopicOpt = None,
     source: SourceOpt = None,
     fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+    jq: JqOpt = None,
+    template: TemplateOpt = None,
     sort: SortOpt = SortKey.upvotes,
     limit: LimitOpt = None,
     why: WhyOpt = False,
@@ -166,6 +181,7 @@ def list_(
       papers list --offline --date yesterday
     """
     config = settings()
+    shaping = make_shaping(fmt, fields, jq, template)
     hf, cats = choose_sources(config, source, category)
     since_day, until_day = resolve_range(
         on=on, since=since, until=until, days=days, today=today_local(), default_days=6
@@ -185,8 +201,8 @@ def list_(
             keywords_match=keywords_query(criteria.keywords, all_required=criteria.all_keywords),
         )
     show_listing(
-        outcome, criteria, sort=sort, limit=limit, fmt=fmt, term=term, quiet=quiet, why=why,
-        pager=pager,
+        outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,
+        why=why, pager=pager,
     )  # fmt: skip
 
 

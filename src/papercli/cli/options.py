@@ -7,15 +7,20 @@ way; ``make_criteria`` and ``choose_sources`` turn the parsed values into what t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from papercli.config import Settings
 from papercli.errors import UsageError
-from papercli.models import CATEGORY_RE
+from papercli.models import CATEGORY_RE, Paper
 from papercli.query import filters
+
+if TYPE_CHECKING:
+    from papercli.formats.template import Template
 
 
 class Format(StrEnum):
@@ -141,6 +146,80 @@ FormatOpt = Annotated[
         "--format", "-f", help="Output format; default: table on a terminal, plain in a pipe."
     ),
 ]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="KEYS",
+        help="Only these keys, in this order, e.g. id,title,upvotes (json, jsonl, csv, tsv; "
+        "implies json). The keys are listed under Fields below.",
+    ),
+]
+JqOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--jq",
+        metavar="EXPR",
+        help="Filter the JSON output with a jq program (implies json); strings print raw.",
+    ),
+]
+TemplateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--template",
+        metavar="TEXT",
+        help="One line per paper from TEXT, e.g. '{id}  {title} ({upvotes})'; "
+        "{{ and }} are literal braces.",
+    ),
+]
+FIELDS_HELP = (
+    "Fields, for --fields, --jq and --template: "
+    + ", ".join(f.name for f in dataclass_fields(Paper))
+    + "; and score (search, --sort relevance) and matched (search, --why)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Shaping:
+    """How records are shaped on the way out: the format and --fields, --jq or --template."""
+
+    fmt: Format | None = None
+    fields: tuple[str, ...] | None = None
+    jq: str | None = None
+    template: Template | None = None
+
+
+_SELECTABLE = (Format.json, Format.jsonl, Format.csv, Format.tsv)
+
+
+def make_shaping(
+    fmt: Format | None, fields: str | None, jq: str | None, template: str | None
+) -> Shaping:
+    """Check --format, --fields, --jq and --template together, before anything is fetched."""
+    if fields is None and jq is None and template is None:
+        return Shaping(fmt)
+    from papercli.formats.records import EXTRA_FIELDS, FIELDS, parse_fields
+
+    if template is not None:
+        if fmt is not None or fields is not None or jq is not None:
+            raise UsageError("--template prints its own lines: give it without --format, "
+                             "--fields or --jq")  # fmt: skip
+        from papercli.formats.template import parse_template
+
+        return Shaping(template=parse_template(template, FIELDS + EXTRA_FIELDS))
+    chosen = parse_fields(fields) if fields is not None else None
+    if jq is not None:
+        if fmt not in (None, Format.json):
+            raise UsageError(f"--jq reads JSON, not {fmt}: leave out --format or use json")
+        from papercli.formats.jqfilter import check_program
+
+        check_program(jq)
+        return Shaping(Format.json, chosen, jq)
+    if fmt is not None and fmt not in _SELECTABLE:
+        raise UsageError(f"--fields picks keys of json, jsonl, csv or tsv, not {fmt}")
+    return Shaping(fmt or Format.json, chosen)
+
+
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never open a network connection; use the cache.")
 ]

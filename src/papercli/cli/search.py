@@ -10,25 +10,30 @@ import typer
 from papercli.cli import root
 from papercli.cli.common import emit, open_session, settings, terminal, today_local
 from papercli.cli.options import (
+    FIELDS_HELP,
     AllOpt,
     AuthorOpt,
     CategoryOpt,
     DateOpt,
     DaysOpt,
     ExcludeOpt,
+    FieldsOpt,
     FormatOpt,
     HasCodeOpt,
+    JqOpt,
     KeywordOpt,
     MinUpvotesOpt,
     OfflineOpt,
     PagerOpt,
     QuietOpt,
     SinceOpt,
+    TemplateOpt,
     TopicOpt,
     TypeOpt,
     UntilOpt,
     WhereOpt,
     make_criteria,
+    make_shaping,
 )
 from papercli.core import listing, lookup
 from papercli.formats.terminal import write_message
@@ -36,7 +41,7 @@ from papercli.query import filters
 from papercli.query.dates import resolve_range
 
 
-@root.command("search")
+@root.command("search", epilog=FIELDS_HELP)
 def search(
     query: Annotated[str, typer.Argument(help='Words and "quoted phrases".')],
     on: DateOpt = None,
@@ -58,6 +63,9 @@ def search(
     has_code: HasCodeOpt = False,
     topic: TopicOpt = None,
     fmt: FormatOpt = None,
+    fields: FieldsOpt = None,
+    jq: JqOpt = None,
+    template: TemplateOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Best N results.")] = 20,
     pager: PagerOpt = None,
     offline: OfflineOpt = False,
@@ -72,8 +80,10 @@ def search(
       papers search "diffusion transformer"
       papers search '"world model" robot' --since 30d --min-upvotes 5
       papers search "speculative decoding" --remote --format json
+      papers search "world model" --template '{score}  {id}  {title}'
     """
     config = settings()
+    shaping = make_shaping(fmt, fields, jq, template)
     span = None
     if any(v is not None for v in (on, since, until, days)):
         first, last = resolve_range(on=on, since=since, until=until, days=days, today=today_local())
@@ -91,11 +101,12 @@ def search(
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
     emit(
         [h.paper for h in hits],
-        fmt,
+        shaping.fmt,
         term,
         scores={h.paper.id: h.score for h in hits},
         why={h.paper.id: list(h.matched) for h in hits},
         pager=pager,
+        shaping=shaping,
     )
     if outcome.failures and not hits:
         raise outcome.failures[0]

@@ -1,18 +1,40 @@
 """JSON and JSON Lines: each record a ``Paper.to_dict()``, with the keys the README pins.
 
 Strings are sanitized again on the way out (a cache file may have been edited by hand); extra
-per-paper keys (``score``, ``matched``) are added after the Paper's own.
+per-paper keys (``score``, ``matched``) are added after the Paper's own. ``--fields`` picks
+and orders the keys of a record.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields as dataclass_fields
 from typing import TextIO
 
+from papercli.errors import UsageError
 from papercli.models import Paper, sanitize
 
 Extra = Mapping[str, Mapping[str, object]] | None  # per-id keys added to JSON records
+Fields = Sequence[str] | None  # the keys to keep, in order (None: all)
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(Paper))
+"""The keys of a Paper record, in schema order (``to_dict`` has the same)."""
+EXTRA_FIELDS = ("score", "matched")
+"""Keys some listings add: relevance (search, --sort relevance) and what matched (--why)."""
+
+
+def parse_fields(text: str) -> tuple[str, ...]:
+    """``id,title,upvotes`` as a tuple of known keys; an unknown one is a UsageError."""
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if not names:
+        raise UsageError("--fields needs at least one key, e.g. --fields id,title")
+    known = FIELDS + EXTRA_FIELDS
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        shown = ", ".join(repr(sanitize(n)[:40]) for n in unknown)
+        raise UsageError(f"unknown field {shown} (fields: {', '.join(known)})")
+    return names
 
 
 def safe_dict(paper: Paper) -> dict[str, object]:
@@ -25,25 +47,35 @@ def safe_dict(paper: Paper) -> dict[str, object]:
     return data
 
 
-def _record(paper: Paper, extra: Extra) -> dict[str, object]:
+def record(paper: Paper, extra: Extra = None, fields: Fields = None) -> dict[str, object]:
+    """A paper's output record: its sanitized keys and extras, or only ``fields``, in order.
+
+    A chosen extra key the listing does not compute (``score`` without a ranking) is null.
+    """
     data = safe_dict(paper)
     if extra and paper.id in extra:
         data.update(extra[paper.id])
-    return data
+    if fields is None:
+        return data
+    return {name: data.get(name) for name in fields}
 
 
-def write_json(papers: Iterable[Paper], out: TextIO, extra: Extra = None) -> None:
+def write_json(
+    papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
+) -> None:
     """A JSON array of Paper objects, one per line (``[]`` when nothing matched).
 
     One compact record per line keeps the C encoder (``indent`` forces the pure-Python one,
     ten times slower) and stays readable and diff-able; ``jq .`` pretty-prints.
     """
-    records = [json.dumps(_record(p, extra), ensure_ascii=False) for p in papers]
+    records = [json.dumps(record(p, extra, fields), ensure_ascii=False) for p in papers]
     out.write("[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n")
 
 
-def write_jsonl(papers: Iterable[Paper], out: TextIO, extra: Extra = None) -> None:
+def write_jsonl(
+    papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
+) -> None:
     """One Paper object per line."""
     for paper in papers:
-        out.write(json.dumps(_record(paper, extra), ensure_ascii=False))
+        out.write(json.dumps(record(paper, extra, fields), ensure_ascii=False))
         out.write("\n")

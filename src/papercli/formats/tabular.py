@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from papercli.formats.records import Extra
+from papercli.formats.records import Extra, Fields, record
 from papercli.models import Paper, abs_url, sanitize_line
 
 
@@ -41,12 +41,11 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _row(paper: Paper) -> list[str]:
-    data = paper.to_dict()
+def _row(paper: Paper, extra: Extra, fields: Fields) -> list[str]:
+    data = record(paper, extra, fields or CSV_COLUMNS)
     cells = []
-    for column in CSV_COLUMNS:
-        value = data[column]
-        text = "; ".join(value) if isinstance(value, list) else _cell(value)
+    for value in data.values():
+        text = "; ".join(map(str, value)) if isinstance(value, list) else _cell(value)
         cells.append(_cell(text))
     return cells
 
@@ -56,18 +55,22 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def write_csv(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
-    """RFC 4180 CSV with a header row; formula-looking cells neutralised."""
+def write_csv(
+    papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
+) -> None:
+    """RFC 4180 CSV with a header row (the CSV columns, or ``fields``); formulas neutralised."""
     import csv
 
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(fields or CSV_COLUMNS)
     for paper in papers:
-        writer.writerow([neutralise(c) for c in _row(paper)])
+        writer.writerow([neutralise(c) for c in _row(paper, extra, fields)])
 
 
-def write_tsv(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
-    """The CSV columns, tab-separated, with a header row (no quoting needed: no tabs inside)."""
-    out.write("\t".join(CSV_COLUMNS) + "\n")
+def write_tsv(
+    papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
+) -> None:
+    """The CSV columns (or ``fields``), tab-separated, with a header row (no tabs inside)."""
+    out.write("\t".join(fields or CSV_COLUMNS) + "\n")
     for paper in papers:
-        out.write("\t".join(neutralise(c) for c in _row(paper)) + "\n")
+        out.write("\t".join(neutralise(c) for c in _row(paper, extra, fields)) + "\n")

@@ -7,7 +7,7 @@ CSL-JSON, Atom, JSON Feed and HTML cost nothing until someone asks for them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TextIO
 
 from papercli.formats.records import Extra
@@ -31,6 +31,8 @@ _PLACES = {
     "csljson": ("csljson", "write_csljson"),
     "jsonfeed": ("jsonfeed", "write_jsonfeed"),
 }
+# Formats whose records ``--fields`` can shape: their writers take a ``fields`` argument.
+SELECTABLE = frozenset({"json", "jsonl", "csv", "tsv"})
 
 
 class _Writers(Mapping[str, Writer]):
@@ -48,3 +50,20 @@ class _Writers(Mapping[str, Writer]):
 
 
 WRITERS: Mapping[str, Writer] = _Writers()
+
+
+def write(
+    name: str,
+    papers: Iterable[Paper],
+    out: TextIO,
+    extra: Extra = None,
+    fields: Sequence[str] | None = None,
+) -> None:
+    """Write papers in format ``name``; ``fields`` only for the SELECTABLE formats."""
+    writer: Callable[..., None] = WRITERS[name]
+    if fields is None:
+        writer(papers, out, extra)
+    elif name in SELECTABLE:
+        writer(papers, out, extra, fields)
+    else:
+        raise ValueError(f"--fields does not apply to {name}")
