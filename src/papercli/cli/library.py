@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +31,9 @@ from papercli.cli.options import (
     make_shaping,
 )
 from papercli.core import listing, lookup
-from papercli.errors import UsageError
+from papercli.core.session import Session
+from papercli.errors import StorageError, UsageError
+from papercli.models import Paper
 from papercli.query import filters
 from papercli.store import library
 
@@ -108,6 +111,10 @@ def unsave(ids: IdsArg) -> None:
         session.info(f"removed {len(wanted) - len(missing)}")
 
 
+# export also writes Markdown notes into a directory; the listing formats go to stdout.
+ExportFormat = StrEnum("ExportFormat", {**{f.name: f.value for f in Format}, "note": "note"})
+
+
 @root.command("export", epilog=FIELDS_HELP)
 def export(
     ids: Annotated[
@@ -116,7 +123,16 @@ def export(
     from_saved: Annotated[bool, typer.Option("--saved", help="Export the reading list.")] = False,
     tag: Annotated[str | None, typer.Option("--tag", help="With --saved: only this tag.")] = None,
     fmt: Annotated[
-        Format | None, typer.Option("--format", "-f", help="Output format (default: bibtex).")
+        ExportFormat | None,
+        typer.Option(
+            "--format", "-f", help="Output format (default: bibtex); note writes files to --dir."
+        ),
+    ] = None,
+    directory: Annotated[
+        Path | None,
+        typer.Option(
+            "--dir", "-d", help="With --format note: the notes folder (an Obsidian vault)."
+        ),
     ] = None,
     fields: FieldsOpt = None,
     jq: JqOpt = None,
@@ -126,28 +142,75 @@ def export(
 ) -> None:
     """Write papers in a format for other tools; BibTeX by default.
 
+    --format note writes one Markdown note per paper into --dir, with YAML front matter
+    (id, title, authors, published, tags from the reading list, url, pdf) and the abstract.
+    Run it again and it updates those keys only: your other keys and what you wrote stay.
+
     Examples:
       papers export --saved > refs.bib
       papers export --saved --format ris > papers.ris
+      papers export --saved --format note --dir ~/vault/papers
       papers list -k diffusion --format ids | papers export - -f csljson > refs.json
       papers today --format jsonl | jq -c 'select(.upvotes > 20)' | papers export - -f csv
     """
     config = settings()
     if from_saved == bool(ids):
         raise UsageError("give ids (or -) or --saved, not both and not neither")
-    if fmt is None and not (fields or jq or template):
-        fmt = Format.bibtex
-    shaping = make_shaping(fmt, fields, jq, template)
+    notes = fmt is not None and fmt.value == "note"
+    if notes and directory is None:
+        raise UsageError("--format note writes files: give the folder with --dir DIR")
+    if directory is not None and not notes:
+        raise UsageError("--dir is for --format note; other formats go to stdout")
+    if notes and (fields or jq or template):
+        raise UsageError("--fields, --jq and --template shape stdout, not notes")
+    shaping = None
+    if not notes:
+        chosen_format = Format(fmt.value) if fmt else None
+        if chosen_format is None and not (fields or jq or template):
+            chosen_format = Format.bibtex
+        shaping = make_shaping(chosen_format, fields, jq, template)
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
+        # The reading list is read only when it is asked for: its tags are the notes' tags.
+        saved_entries = library.saved(session.store) if from_saved or notes else []
         if from_saved:
-            outcome = listing.Outcome(papers=[e.paper for e in library.saved(session.store, tag)])
+            chosen = [e for e in saved_entries if tag is None or tag in e.tags]
+            outcome = listing.Outcome(papers=[e.paper for e in chosen])
         else:
             outcome = lookup.resolve(session, read_items(ids or []))
-    outcome.raise_if_empty()
-    emit(outcome.papers, shaping.fmt, term, pager=False, shaping=shaping)
+        outcome.raise_if_empty()
+        if directory is not None:
+            tags = {e.paper.id: e.tags for e in saved_entries}
+            _write_notes(session, directory, outcome.papers, tags)
+    if shaping is not None:
+        emit(outcome.papers, shaping.fmt, term, pager=False, shaping=shaping)
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+def _write_notes(
+    session: Session, directory: Path, papers: list[Paper], tags: dict[str, list[str]]
+) -> None:
+    from papercli.formats import notes
+    from papercli.store.notes import write_notes
+
+    result = write_notes(
+        directory.expanduser(),
+        papers,
+        name=notes.note_name,
+        render=lambda paper, text: notes.render_note(paper, tags.get(paper.id, []), text),
+        claims=notes.is_note_of,
+    )
+    for path, reason in result.skipped:
+        session.warn(f"skipped {path}: {reason}")
+    counts = [
+        f"{len(result.created)} created",
+        f"{len(result.updated)} updated",
+        f"{len(result.unchanged)} unchanged",
+    ] + ([f"{len(result.skipped)} skipped"] if result.skipped else [])
+    session.info(f"notes in {directory}: {', '.join(counts)}")
+    if result.skipped:
+        raise StorageError(f"{len(result.skipped)} note(s) in {directory} could not be updated")
 
 
 @root.command("open")
