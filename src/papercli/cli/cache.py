@@ -10,6 +10,7 @@ import typer
 
 from papercli.cli import root
 from papercli.cli.common import settings
+from papercli.errors import BusyError
 from papercli.store.cache import Store
 
 cache_app = typer.Typer(help="The local cache of listings and papers.", no_args_is_help=True)
@@ -63,12 +64,26 @@ def cache_info(
 @cache_app.command("clear")
 def cache_clear(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", min=0, help="Seconds to wait for runs using the cache.")
+    ] = 60.0,
 ) -> None:
-    """Delete cached listings and papers (your reading list and digest state stay)."""
+    """Delete cached listings and papers (your reading list and digest state stay).
+
+    Waits for runs that are writing the cache (fetch, digest) to finish first: exit 8 if
+    they still hold it after --wait seconds.
+    """
     store = Store(settings().data_dir)
     if not yes:
         if not sys.stdin.isatty():
             raise typer.BadParameter("refusing to clear without --yes when not on a terminal")
         typer.confirm(f"Delete the cache in {store.cache_dir}?", abort=True, err=True)
-    removed = store.clear_cache()
+    try:
+        removed = store.clear_cache(timeout=0)
+    except BusyError:
+        if not wait:
+            raise
+        typer.echo(f"waiting up to {wait:g} s for other papercli runs to finish with the cache",
+                   err=True)  # fmt: skip
+        removed = store.clear_cache(timeout=wait)
     typer.echo(f"removed {removed} file(s) from {store.cache_dir}", err=True)

@@ -26,6 +26,7 @@ VERSION = 1
 SOURCES = ("hf", "arxiv")
 _DAY_FILE = LazyPattern(r"\d{4}-\d{2}-\d{2}\.json")
 _STATE_NAME = LazyPattern(r"[A-Za-z0-9_\-]{1,64}")
+CACHE_LOCK_WAIT = 60.0  # seconds a cache write or a clear waits for the other side
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +164,8 @@ class Store:
     def write_listing(self, listing: Listing) -> None:
         """Write a listing atomically."""
         path = self.listing_path(listing.source, listing.day, listing.category)
-        atomic_write(path, dump_json(listing.to_dict()))
+        with self.cache_lock(shared=True):
+            atomic_write(path, dump_json(listing.to_dict()))
         self._listings[(listing.source, listing.day, listing.category)] = listing
         self._days.pop((listing.source, listing.category), None)
         self.writes += 1
@@ -210,7 +212,8 @@ class Store:
             "fetched_at": datetime.now(UTC).isoformat(),
             "paper": paper.to_dict(),
         }
-        atomic_write(self.paper_path(paper.id), dump_json(envelope))
+        with self.cache_lock(shared=True):
+            atomic_write(self.paper_path(paper.id), dump_json(envelope))
         self.writes += 1
 
     # -- state, locks, housekeeping -----------------------------------------------------------
@@ -227,13 +230,26 @@ class Store:
             raise UsageError(f"invalid lock name {name!r}")
         return FileLock(self.root / "locks" / f"{name}.lock", timeout=timeout)
 
+    def cache_lock(self, *, shared: bool, timeout: float = CACHE_LOCK_WAIT) -> FileLock:
+        """Held shared while a run writes the cache (or a digest reads what it will record),
+        and exclusively by ``clear_cache``: a clear never pulls a file from under them."""
+        return FileLock(self.root / "locks" / "cache.lock", timeout=timeout, shared=shared)
+
     def cache_files(self) -> Iterator[Path]:
         """Every file under the cache dir."""
         if self.cache_dir.exists():
             yield from (p for p in self.cache_dir.rglob("*") if p.is_file())
 
-    def clear_cache(self) -> int:
-        """Delete every cached file (state and the reading list stay); returns the count."""
+    def clear_cache(self, *, timeout: float = CACHE_LOCK_WAIT) -> int:
+        """Delete every cached file (state and the reading list stay); returns the count.
+
+        Waits up to ``timeout`` seconds for runs that write the cache or build the index to
+        finish (BusyError after that), and holds both locks while it deletes.
+        """
+        with self.cache_lock(shared=False, timeout=timeout), self.lock("index", timeout):
+            return self._clear()
+
+    def _clear(self) -> int:
         self._listings.clear()
         self._days.clear()
         removed = 0

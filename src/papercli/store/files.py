@@ -61,21 +61,31 @@ def dump_json(data: Any) -> bytes:
 
 
 class FileLock:
-    """An advisory lock on a file (flock on POSIX, msvcrt on Windows), released on exit."""
+    """An advisory lock on a file (flock on POSIX, msvcrt on Windows), released on exit.
 
-    def __init__(self, path: Path, *, timeout: float = 0.0, poll: float = 0.1) -> None:
+    ``shared`` locks (readers and writers of the cache) coexist; an exclusive one (``cache
+    clear``) waits until none is held. A lock file that cannot be created is a StorageError.
+    """
+
+    def __init__(
+        self, path: Path, *, timeout: float = 0.0, poll: float = 0.1, shared: bool = False
+    ) -> None:
         self.path = path
         self.timeout = timeout
         self.poll = poll
+        self.shared = shared
         self._handle: Any = None
 
     def __enter__(self) -> FileLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+b")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self.path.open("a+b")
+        except OSError as exc:
+            raise storage_error(exc, self.path) from None
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                _lock(handle)
+                _lock(handle, self.shared)
                 break
             except OSError:
                 if time.monotonic() >= deadline:
@@ -99,7 +109,8 @@ class FileLock:
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _lock(handle: Any) -> None:
+    def _lock(handle: Any, shared: bool) -> None:  # noqa: ARG001
+        # msvcrt has no shared locks: readers exclude each other there, which is only slower.
         handle.seek(0)
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
 
@@ -110,8 +121,9 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows only
 else:
     import fcntl
 
-    def _lock(handle: Any) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    def _lock(handle: Any, shared: bool) -> None:
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
 
     def _unlock(handle: Any) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
