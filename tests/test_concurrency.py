@@ -116,7 +116,7 @@ def test_eight_processes_fetch_and_digest_at_once(
     expected = 12 * weekdays(date(2026, 6, 12), 20)
     assert assert_cache_loads(home) == expected
     state = json.loads((home / "state" / "digest-default.json").read_text())
-    assert len(state["seen"]) == expected
+    assert len(state["channels"]["email"]["delivered"]) == expected
 
 
 def test_kill_9_at_random_moments_never_breaks_the_cache(

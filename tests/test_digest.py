@@ -73,7 +73,7 @@ def test_failed_send_repeats_next_time_and_a_sent_digest_never(
         sent = run(runner, "digest", "--email")
         assert sent.exit_code == 0, sent.stderr
         assert len(smtp.inbox.messages) == 1
-        assert len(state_of(isolated)["seen"]) == 12
+        assert len(state_of(isolated)["channels"]["email"]["delivered"]) == 12
         again = run(runner, "digest", "--email")
         assert again.exit_code == 10
         assert "nothing to send" in again.stderr

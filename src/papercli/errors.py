@@ -22,7 +22,9 @@ class ExitCode(IntEnum):
     SEND = 9  # the digest could not be delivered (SMTP)
     NOTHING_NEW = 10  # digest: nothing new since the last one (not an error)
     STORAGE = 11  # the data dir or an output file cannot be written (full, read-only, not a dir)
+    REFUSED = 12  # digest: delivered, but the SMTP server refused some recipients (named)
     INTERRUPTED = 130  # Ctrl-C
+    TERMINATED = 143  # SIGTERM that papercli deferred to finish recording a delivery
 
 
 class PaperCliError(Exception):
@@ -127,3 +129,7 @@ class SendError(PaperCliError):
     """The digest could not be delivered."""
 
     exit_code = ExitCode.SEND
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where papercli let it wait for a delivery to be recorded (exit 143)."""

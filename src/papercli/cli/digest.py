@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from enum import StrEnum
@@ -30,13 +31,15 @@ from papercli.cli.options import (
     make_criteria,
 )
 from papercli.core.session import Session
-from papercli.digest import run
-from papercli.digest.render import RENDERERS, render_html, render_text
-from papercli.errors import ExitCode, UsageError
+from papercli.digest import deliver, run
+from papercli.digest.guard import Guard
+from papercli.digest.render import RENDERERS
+from papercli.errors import ExitCode, PaperCliError, UsageError
+from papercli.formats.terminal import write_message
 from papercli.store.digest_state import state_file_name
 
 if TYPE_CHECKING:
-    from papercli.digest.build import Digest
+    from papercli.digest.channels import Channel
     from papercli.digest.mail import Mail
 
 
@@ -93,9 +96,14 @@ def digest(
 ) -> None:
     """New papers since the last digest of this name, grouped by topic, for cron.
 
-    Exit codes for cron: 0 delivered, 10 nothing new (no mail unless digest.send_empty),
-    8 another digest run held the lock past --wait, 9 the mail could not be sent (it will be
-    retried next run), others as for every command.
+    Each channel (stdout, --output, --email) gets every new paper once: what it was sent is
+    recorded before the next run can repeat it, and a run that could not finish leaves the
+    days it owes for the next one. Exit codes for cron: 0 delivered; 10 nothing new (no mail
+    unless digest.send_empty); 4 or 5 a source failed (what arrived was delivered, the rest
+    comes later); 7 --offline and days not cached; 8 another run held the lock past --wait;
+    9 the mail could not be sent, or its fate is unknown (sent again next run, same
+    Message-ID); 11 the state cannot be written (nothing was sent); 12 delivered, but the
+    server refused some recipients; 130 Ctrl-C; 143 SIGTERM.
 
     Examples:
       papers digest --dry-run
@@ -128,49 +136,56 @@ def digest(
         open_session(config, offline=offline, quiet=quiet, term=term) as session,
         session.store.lock(state_file_name(name), timeout=wait),
     ):
-        prepared = run.prepare(session, request)
-        delivered = _deliver(session, prepared, fmt, output, mail, dry_run=dry_run)
-    if not delivered or prepared.digest.count == 0:
+        if dry_run:
+            channel = "email" if email else "file" if output else "stdout"
+            selection, failures = deliver.preview(session, request, channel, wait)
+            sys.stdout.write(RENDERERS[fmt.value](selection.digest))
+            sys.stdout.flush()
+            _finish(session, failures, delivered=False)
+            nothing_new = selection.digest.count == 0
+        else:
+            channels = _channels(session, fmt, output, mail)
+
+            def notify(text: str) -> None:
+                if not quiet:
+                    write_message(sys.stderr, "warning", text, color=term.err_color)
+
+            with Guard(notify) as guard:
+                outcome = deliver.run_digest(session, request, channels, guard, wait=wait)
+            _finish(session, outcome.failures, delivered=bool(outcome.delivered))
+            if outcome.refused:
+                raise typer.Exit(int(ExitCode.REFUSED))
+            nothing_new = outcome.nothing_new
+    if nothing_new:
         raise typer.Exit(int(ExitCode.NOTHING_NEW))
 
 
-def _deliver(
-    session: Session,
-    prepared: run.Prepared,
-    fmt: DigestFormat,
-    output: str | None,
-    mail: Mail | None,
-    *,
-    dry_run: bool,
-) -> bool:
-    """Write, print or mail the digest, then record it; False when there was nothing to send."""
-    built = prepared.digest
-    if built.count == 0 and not session.settings["digest.send_empty"]:
-        session.info(f"{built.subject()}: nothing to send")
-        if not dry_run:
-            run.record(session, prepared, sent=False)
-        return False
-    text = RENDERERS[fmt.value](built)
-    if dry_run or (output is None and mail is None):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    if dry_run:
-        return True
+def _channels(
+    session: Session, fmt: DigestFormat, output: str | None, mail: Mail | None
+) -> list[Channel]:
+    """The channels this run delivers to: a file and/or e-mail, else stdout."""
+    from pathlib import Path
+
+    from papercli.digest.channels import EmailChannel, FileChannel, StdoutChannel
+
+    channels: list[Channel] = []
     if output is not None:
-        run.write_output(output, text)
+        channels.append(FileChannel(Path(output).expanduser().absolute(), fmt.value))
     if mail is not None:
-        _send(session, mail, built)
-    run.record(session, prepared, sent=True)
-    session.info(f"{built.subject()}: delivered")
-    return True
+        channels.append(EmailChannel(mail, session.sleep, session.now().timestamp()))
+    return channels or [StdoutChannel(sys.stdout, fmt.value)]
 
 
-def _send(session: Session, mail: Mail, built: Digest) -> None:
-    from papercli.digest.mail import build_message, send
-
-    message = build_message(
-        mail, built.subject(), render_text(built), render_html(built), session.now().timestamp()
+def _finish(session: Session, failures: list[PaperCliError], *, delivered: bool) -> None:
+    """A source failed: warn about all but the first, which becomes the error and the code."""
+    if not failures:
+        return
+    for extra in failures[1:]:
+        session.warn(str(extra))
+    error = copy.copy(failures[0])
+    error.hint = (
+        "what arrived was delivered; the days it missed come in a later digest"
+        if delivered
+        else "nothing was sent or recorded; the next run tries these days again"
     )
-    refused = send(mail, message, sleep=session.sleep)
-    if refused:
-        session.warn(f"the SMTP server refused {', '.join(refused)}; the others got the digest")
+    raise error

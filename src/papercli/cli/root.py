@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from papercli import __version__
-from papercli.errors import ExitCode, PaperCliError
+from papercli.errors import ExitCode, PaperCliError, Terminated
 
 
 class ColorChoice(StrEnum):
@@ -26,7 +26,8 @@ class ColorChoice(StrEnum):
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 2 usage, 3 config, 4 network, 5 bad upstream data, 6 not found, "
     "7 not cached (--offline), 8 busy (locked), 9 e-mail failed, 10 nothing new (digest), "
-    "11 cannot write (disk full, read-only), 130 interrupted."
+    "11 cannot write (disk full, read-only), 12 digest delivered but recipients refused, "
+    "130 interrupted, 143 terminated (SIGTERM)."
 )
 
 
@@ -53,6 +54,8 @@ class PapersGroup(TyperGroup):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
+        except Terminated:
+            raise typer.Exit(int(ExitCode.TERMINATED)) from None
         except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
             raise
         except Exception as exc:

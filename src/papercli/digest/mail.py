@@ -1,26 +1,25 @@
-"""Sending a digest by e-mail: multipart text + HTML over SMTP (stdlib smtplib).
+"""E-mail settings and messages: multipart text + HTML, for SMTP (stdlib smtplib).
 
 The password comes from PAPERS_SMTP_PASSWORD or a ``password_command``, is never stored by
-papercli, and is scrubbed from every error message. Transient failures (connection drops, 4xx
-replies) are retried; permanent ones (5xx, authentication) are not.
+papercli, and is scrubbed from every error message. The transaction itself, with its retries
+and its one point of no return, is ``digest.smtp``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import smtplib
 import ssl
 import subprocess
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate
 
 from papercli.config import Settings
 from papercli.errors import ConfigError, SendError
-
-ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -82,16 +81,34 @@ def _password(settings: Settings, environ: Mapping[str, str]) -> str | None:
     return done.stdout.rstrip("\r\n")
 
 
-def build_message(mail: Mail, subject: str, text: str, html: str, when: float) -> EmailMessage:
-    """A multipart/alternative message: plain text first, HTML preferred by clients."""
-    message = EmailMessage()
+def message_id(mail: Mail, digest: str, ids: Iterable[str], span: str) -> str:
+    """A Message-ID derived from what the message delivers, to whom: a copy that slips
+    through (a resend after an unconfirmed send) carries the same one, and clients drop it."""
+    what = "\n".join([digest, mail.sender, *sorted(mail.recipients), span, *sorted(ids)])
+    digest_hash = hashlib.sha256(what.encode("utf-8")).hexdigest()[:32]
+    domain = mail.sender.rpartition("@")[2].strip("<> ")
+    if not domain or not domain.isascii() or not all(c.isalnum() or c in ".-" for c in domain):
+        domain = "papercli.invalid"
+    return f"<papercli.{digest_hash}@{domain}>"
+
+
+def build_message(
+    mail: Mail, subject: str, text: str, html: str, when: float, msgid: str
+) -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML preferred by clients.
+
+    Encoded as 7-bit ASCII (base64 or quoted-printable bodies) so that any server takes it
+    as it is and papercli can keep the exact bytes to send again.
+    """
+    international = not "".join((mail.sender, *mail.recipients)).isascii()
+    message = EmailMessage(policy=policy.SMTPUTF8 if international else policy.SMTP)
     message["Subject"] = subject
     message["From"] = mail.sender
     message["To"] = ", ".join(mail.recipients)
     message["Date"] = formatdate(when, localtime=True)
-    message["Message-ID"] = make_msgid(domain="papercli.local")
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message["Message-ID"] = msgid
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 
 
@@ -125,46 +142,5 @@ def _login(client: smtplib.SMTP, mail: Mail) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
-def _transient(exc: Exception) -> bool:
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 400 <= exc.smtp_code < 500
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _ in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError)
-
-
 def _scrub(text: str, secret: str | None) -> str:
     return text.replace(secret, "********") if secret else text
-
-
-def send(
-    mail: Mail,
-    message: EmailMessage,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-    attempts: int = ATTEMPTS,
-) -> list[str]:
-    """Send, retrying transient failures; returns the recipients the server refused."""
-    last = ""
-    for attempt in range(1, attempts + 1):
-        try:
-            with _connect(mail) as client:
-                if mail.username and mail.password is not None:
-                    _login(client, mail)
-                refused = client.send_message(message)
-            return sorted(refused)
-        except smtplib.SMTPAuthenticationError:
-            raise SendError(
-                f"SMTP server {mail.host} rejected the login for {mail.username}",
-                hint="check PAPERS_SMTP_PASSWORD or digest.email.password_command",
-            ) from None
-        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-            last = _scrub(f"{type(exc).__name__}: {exc}", mail.password)
-            if not _transient(exc) or attempt == attempts:
-                break
-            sleep(2.0 * attempt)
-    raise SendError(
-        f"could not send the digest via {mail.host}:{mail.port} after {attempt} attempt"
-        f"{'s' if attempt != 1 else ''} ({last[:200]})",
-        hint="the digest will be included again in the next run",
-    )

@@ -1,26 +1,36 @@
-"""Running a digest: fetch, keep what is new, build, deliver, and only then remember it.
+"""Running a digest: read what each channel is owed, build, and select what is new there.
 
-The caller holds the digest's lock from ``prepare`` to ``record``, so overlapping runs (cron
-and an interactive one) never deliver the same papers twice or tear the state file.
+The caller holds the digest's lock for the whole run, so overlapping runs (cron and an
+interactive one) never deliver the same papers twice or tear the state file. Fetching and
+reading happen under the cache's shared lock, so ``papers cache clear`` cannot pull a listing
+from under a digest between the moment it is read and the moment it is recorded as covered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from papercli import schedule
 from papercli.core import listing
 from papercli.core.session import Session
 from papercli.digest.build import Digest, build
-from papercli.errors import PaperCliError, SourceError
-from papercli.models import Paper, Topic
+from papercli.digest.coverage import (
+    DayRead,
+    Plan,
+    coverage_for,
+    days_label,
+    label,
+    plan,
+    read_day,
+    sources_of,
+)
+from papercli.errors import OfflineError, PaperCliError, SourceError
+from papercli.models import Paper, Topic, merge_all
 from papercli.query.filters import Criteria, apply
 from papercli.query.ranking import by_relevance, criteria_query
-from papercli.store.digest_state import DigestState, load_state, save_state
+from papercli.store.digest_state import CoverageUpdate, DigestState
 from papercli.store.files import atomic_write
-
-MAX_SPAN_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -38,106 +48,148 @@ class DigestRequest:
 
 
 @dataclass
-class Prepared:
-    """A built digest and what recording it will change."""
+class Gathered:
+    """Every owed day this run read, and the sources that failed."""
 
+    reads: dict[tuple[str, date], DayRead] = field(default_factory=dict)
+    failures: list[PaperCliError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One channel's digest: the papers new there, and the coverage delivering it completes."""
+
+    channel: str
     digest: Digest
-    state: DigestState
-    complete_until: date | None
-    failures: list[PaperCliError]
+    coverage: dict[str, CoverageUpdate]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids the digest delivers."""
+        return tuple(p.id for p in self.digest.papers())
 
 
-def _span(session: Session, request: DigestRequest, state: DigestState) -> tuple[date, date]:
+def until_day(session: Session) -> date:
+    """The last day a digest run covers: the user's today, or HF's when it is later."""
     now = session.now()
-    until = max(now.astimezone().date(), schedule.hf_today(now))
-    if request.days:
-        return until - timedelta(days=request.days - 1), until
-    if state.last_complete:
-        since = date.fromisoformat(state.last_complete)
-    else:
-        since = until - timedelta(days=1)
-    if (until - since).days >= MAX_SPAN_DAYS:
+    return max(now.astimezone().date(), schedule.hf_today(now))
+
+
+def plans(
+    session: Session, request: DigestRequest, state: DigestState, channels: list[str]
+) -> list[Plan]:
+    """What each channel is owed, with a warning for days older than the span limit."""
+    sources = sources_of(request.hf, request.categories)
+    until = until_day(session)
+    result = [
+        plan(c, state.channel(c), sources, until, request.days) for c in dict.fromkeys(channels)
+    ]
+    for key, days in {k: v for p in result for k, v in p.given_up.items()}.items():
         session.warn(
-            f"the last complete digest is older than {MAX_SPAN_DAYS} days; going back that far"
+            f"{label(key)}: {days_label(days)} never reached this digest completely and "
+            "is more than 30 days old; a digest goes back at most 30 days"
         )
-        since = until - timedelta(days=MAX_SPAN_DAYS - 1)
-    return since, until
+    return result
+
+
+def gather(session: Session, owed: list[Plan], wait: float) -> Gathered:
+    """Fetch what the owed days lack (unless offline), then read each of them once."""
+    wanted: dict[str, set[date]] = {}
+    for p in owed:
+        for key, days in p.days.items():
+            wanted.setdefault(key, set()).update(days)
+    gathered = Gathered()
+    if not any(wanted.values()):
+        return gathered
+    first = min(d for days in wanted.values() for d in days)
+    until = max(p.until for p in owed)
+    categories = [k.partition("/")[2] for k, v in wanted.items() if k != "hf" and v]
+    with session.store.cache_lock(shared=True, timeout=wait):
+        if not session.offline:
+            outcome = listing.refresh_span(
+                session,
+                listing.Span(first, until),
+                hf=bool(wanted.get("hf")),
+                categories=categories,
+            )
+            gathered.failures = outcome.failures
+        now = session.now()
+        for key, days in wanted.items():
+            for day in sorted(days):
+                gathered.reads[(key, day)] = read_day(session.store, key, day, now)
+    if session.offline:
+        gaps = [
+            f"{label(key)} {days_label(missing)}"
+            for key, days in wanted.items()
+            if (missing := sorted(d for d in days if gathered.reads[(key, d)].missing))
+        ]
+        if gaps:
+            gathered.failures.append(
+                OfflineError(
+                    "offline, not cached: " + "; ".join(gaps[:6]),
+                    hint="run `papers fetch` while online; those days come in a later digest",
+                )
+            )
+    return gathered
 
 
 def _source_notes(
-    papers: list[Paper],
-    span: listing.Span,
-    request: DigestRequest,
-    failures: list[PaperCliError],
+    papers: list[Paper], days: list[date], request: DigestRequest, failures: list[PaperCliError]
 ) -> list[str]:
     notes = []
-    weekend_only = all(schedule.is_weekend(d) for d in span.days())
+    weekend_only = bool(days) and all(schedule.is_weekend(d) for d in days)
     wanted = [("hf", "Hugging Face", request.hf), ("arxiv", "arXiv", bool(request.categories))]
-    for source, label, enabled in wanted:
-        if not enabled or any(source in p.sources for p in papers):
+    for source, name, enabled in wanted:
+        failed = [f for f in failures if isinstance(f, SourceError) and name in f.source]
+        if not enabled or (not failed and any(source in p.sources for p in papers)):
             continue
-        failed = [f for f in failures if isinstance(f, SourceError) and label in f.source]
         if failed:
             notes.append(
-                f"{label} could not be reached ({failed[0].message}); "
-                "its papers will come in the next digest"
+                f"{name} could not be reached ({failed[0].message}); "
+                "its papers will come in a later digest"
             )
         elif weekend_only:
             verb = "features no papers" if source == "hf" else "makes no announcements"
-            notes.append(f"{label} {verb} on weekends")
+            notes.append(f"{name} {verb} on weekends")
         else:
             notes.append(
-                f"{label} listed nothing new in this span (a holiday, or not announced yet)"
+                f"{name} listed nothing new in this span (a holiday, or not announced yet)"
             )
     return notes
 
 
-def prepare(session: Session, request: DigestRequest) -> Prepared:
-    """Fetch what the digest needs and build it from the papers no earlier digest delivered."""
-    state = load_state(session.store, request.name)
-    since, until = _span(session, request, state)
-    span = listing.Span(since, until)
-    outcome = listing.list_span(session, span, hf=request.hf, categories=list(request.categories))
-    listed = apply(outcome.papers, request.criteria)
-    new = [p for p in listed if p.id not in state.seen]
+def select(
+    session: Session,
+    request: DigestRequest,
+    state: DigestState,
+    owed: Plan,
+    gathered: Gathered,
+) -> Selection:
+    """Build the digest of what ``owed.channel`` has not received from the days it is owed."""
+    found: list[Paper] = []
+    for key, days in owed.days.items():
+        for day in days:
+            read = gathered.reads.get((key, day))
+            if read is not None:
+                found.extend(read.papers)
+    papers = merge_all(found)
+    delivered = state.channel(owed.channel).delivered
+    new = [p for p in apply(papers, request.criteria) if p.id not in delivered]
     query = criteria_query(Criteria(topics=request.topics, keywords=request.criteria.keywords))
-    relevance = by_relevance(new, query)[1] if query else {}
+    all_days = sorted({d for days in owed.days.values() for d in days})
     digest = build(
         new,
         name=request.name,
         topics=request.topics,
-        since=since,
-        until=until,
+        since=owed.since,
+        until=owed.until,
         generated=session.now(),
-        relevance=relevance,
-        notes=_source_notes(outcome.papers, span, request, outcome.failures),
+        relevance=by_relevance(new, query)[1] if query else {},
+        notes=_source_notes(papers, all_days, request, gathered.failures),
         include_other=request.include_other,
         per_group=request.per_group,
     )
-    return Prepared(
-        digest=digest,
-        state=state,
-        complete_until=None if outcome.failures or session.offline else until,
-        failures=outcome.failures,
-    )
-
-
-def record(session: Session, prepared: Prepared, *, sent: bool) -> None:
-    """Remember what was delivered; called only after the digest was written or sent.
-
-    With nothing new (``sent`` false) only the covered span advances, and only when every
-    source answered: a run that failed leaves the state file untouched.
-    """
-    if not sent and prepared.complete_until is None:
-        return
-    now = session.now()
-    papers = prepared.digest.papers() if sent else []
-    prepared.state.delivered(
-        papers, now.astimezone().date(), complete_until=prepared.complete_until
-    )
-    if sent:
-        prepared.state.last_sent_at = now.isoformat()
-    save_state(session.store, prepared.state)
+    return Selection(owed.channel, digest, coverage_for(owed, gathered.reads))
 
 
 def write_output(path_text: str, text: str) -> None:
