@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from enum import StrEnum
@@ -182,7 +181,7 @@ def _finish(session: Session, failures: list[PaperCliError], *, delivered: bool)
         return
     for extra in failures[1:]:
         session.warn(str(extra))
-    error = copy.copy(failures[0])
+    error = failures[0]
     error.hint = (
         "what arrived was delivered; the days it missed come in a later digest"
         if delivered

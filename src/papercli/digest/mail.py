@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import shlex
 import smtplib
-import ssl
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -110,17 +109,6 @@ def build_message(
     message.set_content(text, cte="quoted-printable")
     message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
-
-
-def _connect(mail: Mail) -> smtplib.SMTP:
-    if mail.security == "ssl":
-        return smtplib.SMTP_SSL(
-            mail.host, mail.port, timeout=mail.timeout, context=ssl.create_default_context()
-        )
-    client = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
-    if mail.security == "starttls":
-        client.starttls(context=ssl.create_default_context())
-    return client
 
 
 def _login(client: smtplib.SMTP, mail: Mail) -> None:

@@ -81,6 +81,7 @@ def plans(
     """What each channel is owed, with a warning for days older than the span limit."""
     sources = sources_of(request.hf, request.categories)
     until = until_day(session)
+    state.prune(session.now().astimezone().date())
     result = [
         plan(c, state.channel(c), sources, until, request.days) for c in dict.fromkeys(channels)
     ]
@@ -104,7 +105,7 @@ def gather(session: Session, owed: list[Plan], wait: float) -> Gathered:
     first = min(d for days in wanted.values() for d in days)
     until = max(p.until for p in owed)
     categories = [k.partition("/")[2] for k, v in wanted.items() if k != "hf" and v]
-    with session.store.cache_lock(shared=True, timeout=wait):
+    with session.store.holding_cache(timeout=wait):
         if not session.offline:
             outcome = listing.refresh_span(
                 session,

@@ -17,12 +17,14 @@ import contextlib
 import re
 import smtplib
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from papercli.digest.guard import Guard
-from papercli.digest.mail import Mail, _connect, _login, _scrub
+from papercli.digest.mail import Mail, _login, _scrub
 from papercli.errors import SendError
 
 ATTEMPTS = 3
@@ -39,6 +41,54 @@ class Receipt:
 
     accepted: tuple[str, ...]
     refused: dict[str, str] = field(default_factory=dict)
+
+
+MAX_REPLY_LINES = 100  # a multi-line reply longer than this is a hostile server
+
+
+class _LineBudget:
+    """The reply stream, refusing a reply of more than MAX_REPLY_LINES lines."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.left = MAX_REPLY_LINES
+
+    def readline(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            raise OSError(f"the server sent a reply of more than {MAX_REPLY_LINES} lines")
+        self.left -= 1
+        return self.raw.readline(size)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _Bounded(smtplib.SMTP):
+    """smtplib reads multi-line replies without a limit: this one stops at MAX_REPLY_LINES."""
+
+    def getreply(self) -> tuple[int, bytes]:
+        """smtplib's reader, on a stream with a line budget for this one reply."""
+        if self.file is None:
+            self.file = self.sock.makefile("rb")
+        if isinstance(self.file, _LineBudget):
+            self.file.left = MAX_REPLY_LINES
+        else:
+            self.file = _LineBudget(self.file)  # type: ignore[assignment]
+        return super().getreply()
+
+
+class _ClientSSL(_Bounded, smtplib.SMTP_SSL):
+    """SMTP over TLS from the first byte, with bounded replies."""
+
+
+def _connect(mail: Mail) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    if mail.security == "ssl":
+        return _ClientSSL(mail.host, mail.port, timeout=mail.timeout, context=context)
+    client = _Bounded(mail.host, mail.port, timeout=mail.timeout)
+    if mail.security == "starttls":
+        client.starttls(context=context)
+    return client
 
 
 class _Watchdog:

@@ -70,6 +70,7 @@ class Store:
     )
     _days: dict[tuple[str, str | None], list[date]] = field(default_factory=dict, repr=False)
     writes: int = 0  # listings and papers written by this run, so the index knows to sync
+    _holding: int = field(default=0, repr=False)
 
     @property
     def cache_dir(self) -> Path:
@@ -230,10 +231,25 @@ class Store:
             raise UsageError(f"invalid lock name {name!r}")
         return FileLock(self.root / "locks" / f"{name}.lock", timeout=timeout)
 
-    def cache_lock(self, *, shared: bool, timeout: float = CACHE_LOCK_WAIT) -> FileLock:
-        """Held shared while a run writes the cache (or a digest reads what it will record),
-        and exclusively by ``clear_cache``: a clear never pulls a file from under them."""
+    def cache_lock(
+        self, *, shared: bool, timeout: float = CACHE_LOCK_WAIT
+    ) -> contextlib.AbstractContextManager[object]:
+        """Held shared while a run writes the cache, and exclusively by ``clear_cache``: a
+        clear never pulls a file from under a write (or from a run ``holding_cache``)."""
+        if shared and self._holding:
+            return contextlib.nullcontext()  # this run holds it already
         return FileLock(self.root / "locks" / "cache.lock", timeout=timeout, shared=shared)
+
+    @contextlib.contextmanager
+    def holding_cache(self, timeout: float = CACHE_LOCK_WAIT) -> Iterator[None]:
+        """Hold the shared cache lock across many reads and writes (a digest reading the days
+        it will record as covered); writes inside, from any thread, use this hold."""
+        with self.cache_lock(shared=True, timeout=timeout):
+            self._holding += 1
+            try:
+                yield
+            finally:
+                self._holding -= 1
 
     def cache_files(self) -> Iterator[Path]:
         """Every file under the cache dir."""

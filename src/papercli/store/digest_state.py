@@ -192,6 +192,11 @@ class DigestState:
         """A channel's record (an empty one, not yet stored, for a channel never used)."""
         return self.channels.get(key) or ChannelState()
 
+    def prune(self, today: date) -> None:
+        """Forget, on every channel, what is older than KEEP_SEEN_DAYS."""
+        for channel in self.channels.values():
+            channel.prune(today)
+
     def record(
         self,
         channel: str,
