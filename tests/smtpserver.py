@@ -1,13 +1,26 @@
-"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+"""A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives.
+
+It misbehaves on request, as real servers do: ``fail_next`` answers the next DATA with a 451,
+``refuse`` refuses some recipients at RCPT, ``stall`` waits before replying to RCPT or (with
+the message already queued) to DATA, and ``drop_after_data`` keeps a message (it counts as
+delivered) and then closes the connection before the reply, so the client cannot know.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import email
+import re
 import socket
+import threading
+from collections import Counter
+from collections.abc import Callable
 from email.message import Message
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+
+_ABS = re.compile(r"arxiv\.org/abs/(\d{4}\.\d{4,5})")
 
 
 def free_port() -> int:
@@ -16,22 +29,61 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def paper_ids(message: Message) -> set[str]:
+    """The papers a digest message delivers (the arXiv links of its text part)."""
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            return set(_ABS.findall(part.get_payload(decode=True).decode("utf-8")))
+    return set()
+
+
 class Inbox:
-    """Collects messages; ``fail_next`` makes the next N DATA commands fail with a 451."""
+    """Collects messages; see the module docstring for the faults it can play."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.fail_next = 0
         self.logins: list[tuple[str, str]] = []
+        self.refuse: dict[str, str] = {}  # recipient -> reply, e.g. "550 5.1.1 No such user"
+        self.stall: dict[str, float] = {}  # "RCPT" or "DATA" -> seconds before the reply
+        self.drop_after_data = 0
+        self.on_data: Callable[[], None] | None = None  # runs once a message is queued
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if self.stall.get("RCPT"):
+            await asyncio.sleep(self.stall["RCPT"])
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.fail_next:
             self.fail_next -= 1
             return "451 Requested action aborted: try again later"
-        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-        self.messages.append(email.message_from_bytes(envelope.content))
+        with self.lock:
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+            self.messages.append(email.message_from_bytes(envelope.content))
+        if self.on_data is not None:
+            self.on_data()
+        if self.stall.get("DATA"):
+            await asyncio.sleep(self.stall["DATA"])  # queued already; the reply is late
+        if self.drop_after_data:
+            self.drop_after_data -= 1
+            server.transport.abort()  # accepted, but the client never hears so
         return "250 OK"
+
+    def delivered(self, recipient: str | None = None) -> Counter[str]:
+        """How many accepted messages delivered each paper id (to ``recipient``, if given)."""
+        counts: Counter[str] = Counter()
+        with self.lock:
+            pairs = list(zip(self.envelopes, self.messages, strict=True))
+        for (_, rcpts), message in pairs:
+            if recipient is None or recipient in rcpts:
+                counts.update(paper_ids(message))
+        return counts
 
 
 class SmtpServer:
