@@ -1,6 +1,8 @@
-"""Digests for cron: build what is new since the last one, render it (Markdown, HTML, text,
-JSON, Atom), deliver it (a file, stdout, e-mail), and only then record it as delivered.
+"""Digests for cron: what each channel (stdout, a file, e-mail) is owed, built, rendered
+(Markdown, HTML, text, JSON, Atom) and delivered exactly once.
 
-Its seen-state lives in ``store.digest_state``; fetching goes through ``core``. A digest never
-records a paper as delivered before the delivery happened, and never prints: the CLI does.
+Its delivery state lives in ``store.digest_state`` and its intents in ``store.digest_outbox``;
+fetching goes through ``core``. A digest never records a paper as delivered before the channel
+confirmed it, never sends what it could not first record as about to be sent, and never
+prints on its own: the stdout channel writes to the stream the CLI hands it.
 """
