@@ -135,6 +135,8 @@ def test_seen_papers_are_remembered_400_days_and_no_longer(
     returning = day_ids(first, 1)
     out = tmp_path / "d.json"
 
+    warnings: list[str] = []
+
     def run_on(day: date, ids: list[str]) -> list[str]:
         server.route(
             "/api/daily_papers", Reply(hf_body(day, ids), 200, JSON),
@@ -143,6 +145,7 @@ def test_seen_papers_are_remembered_400_days_and_no_longer(
         env = env_for(home, server, f"{day.isoformat()}T20:00:00+00:00")
         result = digest(env, "--source", "hf", "-f", "json", "-o", str(out))
         assert result.returncode in (0, 10), result.stderr
+        warnings.extend(line for line in result.stderr.splitlines() if "Warning" in line)
         if result.returncode == 10:
             return []
         return [p["id"] for g in json.loads(out.read_text())["groups"] for p in g["papers"]]
@@ -152,6 +155,12 @@ def test_seen_papers_are_remembered_400_days_and_no_longer(
     week = first + timedelta(days=7)
     assert run_on(week, [*returning, *day_ids(week, 1)]) == day_ids(week, 1)
     day_400 = first + timedelta(days=400)
+    assert warnings == []
     assert run_on(day_400, returning) == []
+    # A year without a run: the days it missed are older than the 30 days it goes back.
+    assert warnings == [
+        "Warning: Hugging Face: 2026-06-19..2027-06-17 (364 days) never reached this digest "
+        "completely and are more than 30 days old; a digest goes back at most 30 days"
+    ]
     day_401 = first + timedelta(days=401)
     assert run_on(day_401, returning) == returning

@@ -72,8 +72,8 @@ def plan(
         result.starts[key] = first
         result.days[key] = [d for d in schedule.all_days(first, until) if d not in covered]
         if start < window:
-            lost = [d for d in schedule.all_days(start, window - timedelta(days=1))]
-            lost = [d for d in lost if d not in covered]
+            before = schedule.all_days(start, window - timedelta(days=1))
+            lost = [d for d in before if d not in covered]
             if lost:
                 result.given_up[key] = lost
     return result

@@ -16,6 +16,7 @@ from papercli.core import listing
 from papercli.core.session import Session
 from papercli.digest.build import Digest, build
 from papercli.digest.coverage import (
+    MAX_SPAN_DAYS,
     DayRead,
     Plan,
     coverage_for,
@@ -88,7 +89,8 @@ def plans(
     for key, days in {k: v for p in result for k, v in p.given_up.items()}.items():
         session.warn(
             f"{label(key)}: {days_label(days)} never reached this digest completely and "
-            "is more than 30 days old; a digest goes back at most 30 days"
+            f"{'is' if len(days) == 1 else 'are'} more than {MAX_SPAN_DAYS} days old; "
+            f"a digest goes back at most {MAX_SPAN_DAYS} days"
         )
     return result
 

@@ -178,6 +178,7 @@ class ChannelState:
         stamp = cutoff.isoformat()
         self.delivered = {k: v for k, v in self.delivered.items() if v >= stamp}
         for entry in self.coverage.values():
+            entry.start = max(entry.start, cutoff)  # forgotten days are not owed either
             entry.days = {d for d in entry.days if d >= cutoff}
 
 
