@@ -1,10 +1,11 @@
 """SIGINT and SIGTERM at random moments of a send: nothing lost, nothing twice.
 
-Each round is its own data dir and its own recipient: ``papers digest --email`` starts, and
-once its intent is on disk (the send has begun) it gets the signal after a random delay that
-spans the whole transaction (a slow server: RCPT and the reply to DATA each take a while);
-then a clean run follows. The server counts, per recipient, how many accepted messages
-carried each paper: exactly one, every time.
+Each round is its own data dir and its own recipient: ``papers digest --email`` starts on a
+slow server (RCPT and the reply to DATA each take a while) and gets the signal after a random
+delay, counted in half the rounds from the moment its intent is on disk (the send has
+begun), in the other half from the moment the server has queued the message (its reply, and
+the record of it, still to come); then a clean run follows. The server counts, per
+recipient, how many accepted messages carried each paper: exactly one, every time.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ EXPECTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
 def _round(
-    n: int, signum: int, delay: float, server: FakeServer, smtp: SmtpServer, root: Path
-) -> dict[str, object]:
+    n: int, signum: int, when: tuple[bool, float], server: FakeServer, smtp: SmtpServer,
+    root: Path,
+) -> dict[str, object]:  # fmt: skip
     home = root / f"round{n}"
     recipient = f"round{n}@example.org"
     shutil.copytree(root / "template" / "cache", home / "cache")  # fresh: nothing to fetch
@@ -45,10 +47,13 @@ def _round(
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     box = home / "state" / "digest-default.outbox"
+    queued, delay = when
     deadline = time.monotonic() + 30
     while process.poll() is None and time.monotonic() < deadline:
-        if box.exists() and any(box.iterdir()):
-            break
+        if queued and smtp.inbox.delivered(recipient):
+            break  # the server has the message; its reply is still to come
+        if not queued and box.exists() and any(box.iterdir()):
+            break  # the intent is on disk: the send has begun
         time.sleep(0.002)
     time.sleep(delay)
     process.send_signal(signum)  # a no-op when it has exited already
@@ -79,12 +84,14 @@ def test_signals_at_random_moments_of_a_send_lose_nothing_and_send_nothing_twice
     rng = random.Random(20260612 + signum)
     with SmtpServer() as smtp:
         smtp.inbox.stall = {"RCPT": 0.05, "DATA": 0.25}
-        delays = [rng.uniform(0.0, 0.45) for _ in range(ROUNDS)]
+        # Half the signals come some time after the send began (connecting, RCPT, the body),
+        # half once the server has queued the message and before or after its reply.
+        whens = [(n % 2 == 1, rng.uniform(0.0, 0.3 if n % 2 else 0.4)) for n in range(ROUNDS)]
         with ThreadPoolExecutor(max_workers=6) as pool:
             rounds = list(
                 pool.map(
                     lambda a: _round(a[0], signum, a[1], server, smtp, tmp_path),
-                    enumerate(delays),
+                    enumerate(whens),
                 )
             )
     lost = duplicated = 0
