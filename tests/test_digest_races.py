@@ -106,7 +106,9 @@ def test_digests_racing_cache_clear_record_only_what_they_delivered(
         stop.set()
         for thread in loops:
             thread.join(timeout=120)
-    assert len(clears) >= ROUNDS // 2, "the clears must actually race the digests"
+    # Clears get in only between digests' reads (that is the fix), so how many depends on
+    # the machine's load; a handful is enough to mix cleared and cached days.
+    assert len(clears) >= 3, "the clears must actually race the digests"
     assert set(clears) <= {0, 8} and set(fetches) <= {0, 4, 8}, (clears, fetches)
 
     def clean(name: str) -> Counter[str]:
