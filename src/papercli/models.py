@@ -10,24 +10,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
+from papercli.checks import LazyPattern, is_clean, valid_day, valid_doi, valid_link
 from papercli.errors import UsageError
-
-
-class LazyPattern:
-    """A regex compiled on first use, so start-up pays only for the patterns a run needs."""
-
-    __slots__ = ("_compiled", "_flags", "_source")
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self._source = source
-        self._flags = flags
-        self._compiled: re.Pattern[str] | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._compiled is None:
-            self._compiled = re.compile(self._source, self._flags)
-        return getattr(self._compiled, name)
-
 
 SOURCE_ORDER = ("hf", "arxiv")
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -35,19 +19,20 @@ ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 _ANNOUNCE_RANK = {"new": 0, "replace": 1, "cross": 2, "replace-cross": 3}
 
 # New-style ids: YYMM.NNNN (2007-2014) or YYMM.NNNNN (2015 on), so 0808.05394 is malformed;
-# old style: archive(.SC)/YYMMNNN.
+# old style: archive(.SC)/YYMMNNN. Digits are ASCII only: ``\d`` would also take Arabic-Indic
+# or full-width digits, ids that look like real ones and become file names and URLs.
 _MONTH = r"(?:0[1-9]|1[0-2])"
 _BARE_ID = (
-    rf"(?:0[7-9]|1[0-4]){_MONTH}\.\d{{4}}"
-    rf"|(?:1[5-9]|[2-9]\d){_MONTH}\.\d{{5}}"
-    r"|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+    rf"(?:0[7-9]|1[0-4]){_MONTH}\.[0-9]{{4}}"
+    rf"|(?:1[5-9]|[2-9][0-9]){_MONTH}\.[0-9]{{5}}"
+    r"|[a-z][a-z\-]*(?:\.[A-Z]{2})?/[0-9]{7}"
 )
-_ID = LazyPattern(rf"(?P<id>{_BARE_ID})(?:v(?P<v>\d+))?")
+_ID = LazyPattern(rf"(?P<id>{_BARE_ID})(?:v(?P<v>[0-9]{{1,4}}))?")
 _VALID_ID = LazyPattern(_BARE_ID)
 _ID_PREFIX = LazyPattern(
     r"^(?:oai:arxiv\.org:|arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
     r"|https?://huggingface\.co/papers/)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 # Terminal escape sequences (CSI, OSC, and lone two-byte escapes), then any remaining control
@@ -63,6 +48,11 @@ _CONTROLS: dict[int, str | None] = dict.fromkeys(
         0x200F,
         *range(0x202A, 0x202F),
         *range(0x2066, 0x206A),
+        # Lone surrogates (a JSON "\\ud800" escape) cannot be written as UTF-8 at all, and
+        # XML 1.0 forbids them and these two noncharacters.
+        *range(0xD800, 0xE000),
+        0xFFFE,
+        0xFFFF,
     ]
 )
 _ONE_LINE: dict[int, str | None] = {**_CONTROLS, 0x09: " ", 0x0A: " "}
@@ -209,35 +199,55 @@ class Paper:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
-        """Rebuild a Paper from ``to_dict`` output; unknown keys are ignored, bad ones raise.
+        """Rebuild a Paper from ``to_dict`` output: the one gate every record passes through.
 
-        Runs for every cached paper read, so the checks are plain type tests in one pass.
+        Cache and state files, stdin JSONL and (through ``validated``) every source parser
+        come here. A value of the wrong type raises ValueError; a value of the right type
+        that is not valid is dropped: a link that is not an absolute http(s) URL, a date
+        that is not an ISO date, a number out of range, an unknown announce type. Text loses
+        control, escape and bidi-override characters; ``url``/``pdf_url`` are rebuilt from
+        the id. Runs for every cached paper read, so the common case is one pass of type
+        tests and a single scan of all the text at once.
         """
         paper_id = data["id"]
         if type(paper_id) is not str or _VALID_ID.fullmatch(paper_id) is None:
-            raise ValueError(f"invalid id {paper_id!r}")
-        fields: dict[str, Any] = {"id": paper_id}
+            raise ValueError(f"invalid id {paper_id!r:.60}")
+        fields: dict[str, Any] = {
+            "id": paper_id, "url": abs_url(paper_id), "pdf_url": pdf_url(paper_id)
+        }  # fmt: skip
         get = data.get
+        texts: list[str] = []
         for key in _TEXT_FIELDS:
             value = get(key) or ""
             if type(value) is not str:
                 raise ValueError(f"{key}: expected text, got {type(value).__name__}")
             fields[key] = value
+            texts.append(value)
         for key in _OPTIONAL_TEXT_FIELDS:
             value = get(key) or None
-            if value is not None and type(value) is not str:
-                raise ValueError(f"{key}: expected text, got {type(value).__name__}")
-            fields[key] = value
-        for key in _NUMBER_FIELDS:
-            value = get(key)
-            if value is not None and type(value) is not int:
-                raise ValueError(f"{key}: expected a whole number, got {value!r}")
+            if value is not None:
+                if type(value) is not str:
+                    raise ValueError(f"{key}: expected text, got {type(value).__name__}")
+                texts.append(value)
             fields[key] = value
         for key in _LIST_FIELDS:
             value = get(key) or ()
             if type(value) not in (list, tuple) or any(type(v) is not str for v in value):
                 raise ValueError(f"{key}: expected a list of text")
             fields[key] = tuple(value)
+            texts.extend(value)
+        if not is_clean("\n".join(texts)):
+            _sanitize_fields(fields)
+        for key, check in _CHECKED_FIELDS:
+            value = get(key) or None
+            if value is not None and type(value) is not str:
+                raise ValueError(f"{key}: expected text, got {type(value).__name__}")
+            fields[key] = check(value) if value is not None else None
+        for key, low, high in _NUMBER_FIELDS:
+            value = get(key)
+            if value is not None and type(value) is not int:
+                raise ValueError(f"{key}: expected a whole number, got {value!r:.40}")
+            fields[key] = value if value is None or low <= value <= high else None
         return cls(**fields)
 
     def with_changes(self, **changes: Any) -> Paper:
@@ -245,12 +255,37 @@ class Paper:
         return replace(self, **changes)
 
 
-_TEXT_FIELDS = ("title", "abstract", "url", "pdf_url")
+def validated(paper: Paper) -> Paper:
+    """``paper`` after the checks of ``Paper.from_dict``: how source parsers hand records on."""
+    return Paper.from_dict(paper.to_dict())
+
+
+def _announce(value: str) -> str | None:
+    return value if value in ANNOUNCE_TYPES else None
+
+
+def _sanitize_fields(fields: dict[str, Any]) -> None:
+    for key in _TEXT_FIELDS:
+        fields[key] = sanitize(fields[key])
+    for key in _OPTIONAL_TEXT_FIELDS:
+        fields[key] = sanitize(fields[key] or "") or None
+    for key in _LIST_FIELDS:
+        fields[key] = tuple(s for s in map(sanitize, fields[key]) if s)
+
+
+_TEXT_FIELDS = ("title", "abstract")
 _OPTIONAL_TEXT_FIELDS = (
-    "published", "listed", "primary_category", "announce_type", "ai_summary", "github",
-    "project_page", "organization", "doi", "journal_ref", "arxiv_comment",
+    "primary_category", "ai_summary", "organization", "journal_ref", "arxiv_comment",
 )  # fmt: skip
-_NUMBER_FIELDS = ("version", "upvotes", "comments", "github_stars", "upvotes_previous")
+_CHECKED_FIELDS = (
+    ("published", valid_day), ("listed", valid_day), ("announce_type", _announce),
+    ("github", valid_link), ("project_page", valid_link), ("doi", valid_doi),
+)  # fmt: skip
+# (field, lowest, highest): a count past these is not a count HF or arXiv would send.
+_NUMBER_FIELDS = (
+    ("version", 1, 9999), ("upvotes", 0, 10**9), ("comments", 0, 10**9),
+    ("github_stars", 0, 10**9), ("upvotes_previous", 0, 10**9),
+)  # fmt: skip
 _LIST_FIELDS = ("authors", "categories", "keywords", "sources")
 
 

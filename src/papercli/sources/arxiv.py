@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from papercli.errors import UpstreamError, UsageError
-from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url
+from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url, validated
 from papercli.sources.http import HttpClient
 
 RSS_SOURCE = "arXiv RSS"
@@ -161,7 +161,7 @@ def parse_rss(content: bytes) -> Mailing:
     papers = []
     for entry in entries:
         try:
-            papers.append(_rss_entry(entry, day))
+            papers.append(validated(_rss_entry(entry, day)))
         except UsageError:
             continue  # an item without a usable id cannot be merged or cached
     if entries and not papers:
@@ -263,6 +263,7 @@ def parse_api(content: bytes) -> ApiPage:
             paper, submitted = _api_entry(entry)
         except UsageError:
             continue
+        paper = validated(paper)
         page.papers.append(paper)
         if submitted:
             page.submitted[paper.id] = submitted

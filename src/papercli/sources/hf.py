@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from papercli.errors import UpstreamError, UsageError
-from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url
+from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url, validated
 from papercli.sources.http import HttpClient, Response
 
 SOURCE = "Hugging Face"
@@ -63,7 +63,7 @@ def paper_from_json(item: dict[str, Any], listed: str | None = None) -> Paper:
         raise ValueError(f"bad id {raw_id!r}") from None
     authors = body.get("authors") if isinstance(body.get("authors"), list) else []
     keywords = body.get("ai_keywords") if isinstance(body.get("ai_keywords"), list) else []
-    return Paper(
+    paper = Paper(
         id=paper_id,
         version=version,
         title=_text(body.get("title")) or _text(item.get("title")) or "",
@@ -87,6 +87,7 @@ def paper_from_json(item: dict[str, Any], listed: str | None = None) -> Paper:
         pdf_url=pdf_url(paper_id),
         sources=("hf",),
     )
+    return validated(paper)
 
 
 def _load_json(content: bytes, what: str) -> Any:

@@ -24,7 +24,7 @@ FORMAT = "papercli.listing"
 PAPER_FORMAT = "papercli.paper"
 VERSION = 1
 SOURCES = ("hf", "arxiv")
-_DAY_FILE = LazyPattern(r"\d{4}-\d{2}-\d{2}\.json")
+_DAY_FILE = LazyPattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\.json")
 _STATE_NAME = LazyPattern(r"[A-Za-z0-9_\-]{1,64}")
 CACHE_LOCK_WAIT = 60.0  # seconds a cache write or a clear waits for the other side
 
