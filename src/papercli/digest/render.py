@@ -2,7 +2,8 @@
 JSON Feed.
 
 Every upstream string is escaped for the format it lands in: HTML entities, Markdown
-punctuation, XML; links are arXiv URLs built from validated ids, or http(s) links only.
+punctuation, XML; links are arXiv URLs built from validated ids, or checked http(s) links,
+escaped again for their place (HTML attribute, percent-encoded Markdown destination).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Callable
 
 from papercli.digest.build import Digest, Entry
 from papercli.formats.atom import atom_feed
-from papercli.formats.escape import h, md, safe_url
-from papercli.models import sanitize
+from papercli.formats.escape import h, md, md_url, safe_url
+from papercli.models import abs_url, pdf_url, sanitize
 from papercli.schedule import describe
 
 
@@ -63,12 +64,14 @@ def render_markdown(digest: Digest) -> str:
         out += [f"## {md(group.title)} ({len(group.entries)})", ""]
         for entry in group.entries:
             paper = entry.paper
-            out.append(f"### [{md(paper.title)}]({paper.url})")
+            url = md_url(abs_url(paper.id))
+            out.append(f"### [{md(paper.title)}]({url})")
             out.append(f"{md(_authors(entry))}  ")
             out.append(md(" · ".join(_meta(entry))) + "  ")
-            links = [f"[arXiv]({paper.url})", f"[PDF]({paper.pdf_url})"]
-            if safe_url(paper.github):
-                links.append(f"[code](<{safe_url(paper.github)}>)")
+            links = [f"[arXiv]({url})", f"[PDF]({md_url(pdf_url(paper.id))})"]
+            for label, link in (("code", paper.github), ("project", paper.project_page)):
+                if md_url(link):
+                    links.append(f"[{label}]({md_url(link)})")
             out.append(" · ".join(links))
             out += ["", md(entry.summary), ""]
     return "\n".join(out).rstrip() + "\n"
@@ -92,7 +95,7 @@ def render_text(digest: Digest, width: int = 80) -> str:
             out += indent.wrap(sanitize(_authors(entry)))
             out += indent.wrap(" | ".join(_meta(entry)))
             out += indent.wrap(sanitize(entry.summary))
-            out.append(f"    {paper.url}")
+            out.append(f"    {abs_url(paper.id)}")
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -131,17 +134,17 @@ def render_html(digest: Digest) -> str:
         parts.append(f'<h2 style="{s["h2"]}">{h(group.title)} ({len(group.entries)})</h2>')
         for entry in group.entries:
             paper = entry.paper
-            # url and pdf_url are built from validated ids: nothing in them to escape.
+            abs_link = h(abs_url(paper.id))
             links = [
-                f'<a style="{s["link"]}" href="{paper.url}">arXiv</a>',
-                f'<a style="{s["link"]}" href="{paper.pdf_url}">PDF</a>',
+                f'<a style="{s["link"]}" href="{abs_link}">arXiv</a>',
+                f'<a style="{s["link"]}" href="{h(pdf_url(paper.id))}">PDF</a>',
             ]
             for label, url in (("code", paper.github), ("project", paper.project_page)):
                 if safe_url(url):
                     links.append(f'<a style="{s["link"]}" href="{h(safe_url(url))}">{label}</a>')
             parts += [
                 f'<div style="{s["paper"]}">',
-                f'<a style="{s["title"]}" href="{paper.url}">{h(paper.title)}</a>',
+                f'<a style="{s["title"]}" href="{abs_link}">{h(paper.title)}</a>',
                 f'<p style="{s["small"]}">{h(_authors(entry))}</p>',
                 f'<p style="{s["small"]}">{h(" · ".join(_meta(entry)))}</p>',
                 f'<p style="{s["summary"]}">{h(entry.summary)}</p>',

@@ -1,7 +1,8 @@
 """Atom feeds of papers, valid and safe: HF has no feed of its own, so papercli writes one.
 
 Every upstream string is sanitized (no control characters, which XML 1.0 forbids) and
-escaped; the only links are arXiv URLs built from validated ids and http(s) links.
+escaped; the only links are arXiv URLs built from validated ids, and dates are written
+only when they are ISO dates, so no field can open or close an element.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from papercli.checks import valid_day
 from papercli.formats.escape import xml_attr, xml_text
 from papercli.formats.records import Extra
 from papercli.formats.summary import summarize
-from papercli.models import Paper, sanitize
+from papercli.models import Paper, abs_url, pdf_url, sanitize
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
 def _stamp(paper: Paper, fallback: datetime) -> str:
-    day = paper.listed or paper.published
+    day = valid_day(paper.listed) or valid_day(paper.published)
     if day:
         return f"{day}T00:00:00Z"
     return fallback.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -49,13 +51,13 @@ def atom_feed(
     for paper, summary in entries:
         lines += [
             "  <entry>",
-            f"    <id>{xml_text(paper.url)}</id>",
+            f"    <id>{xml_text(abs_url(paper.id))}</id>",
             f"    <title>{xml_text(paper.title)}</title>",
-            f'    <link rel="alternate" type="text/html" href={xml_attr(paper.url)}/>',
-            f'    <link rel="related" type="application/pdf" href={xml_attr(paper.pdf_url)}/>',
+            f'    <link rel="alternate" type="text/html" href={xml_attr(abs_url(paper.id))}/>',
+            f'    <link rel="related" type="application/pdf" href={xml_attr(pdf_url(paper.id))}/>',
             f"    <updated>{_stamp(paper, updated)}</updated>",
         ]
-        if paper.published:
+        if valid_day(paper.published):
             lines.append(f"    <published>{paper.published}T00:00:00Z</published>")
         lines += [f"    <author><name>{xml_text(a)}</name></author>" for a in paper.authors[:20]]
         if not paper.authors:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from papercli.formats.escape import latex
 from papercli.formats.records import Extra
-from papercli.models import Paper
+from papercli.models import Paper, abs_url
 
 _SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "towards", "toward"}
 
@@ -59,7 +59,7 @@ def entry(paper: Paper, key: str) -> str:
         fields.append(("primaryClass", latex(paper.primary_category)))
     if paper.doi:
         fields.append(("doi", latex(paper.doi)))
-    fields.append(("url", paper.url))
+    fields.append(("url", abs_url(paper.id)))  # never the record's own: braces would break out
     if paper.journal_ref:
         fields.append(("note", latex(paper.journal_ref)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)

@@ -1,13 +1,16 @@
 """Escaping untrusted text for each format it lands in: HTML, Markdown, XML, LaTeX, URLs.
 
 Everything upstream sends is text, never markup: these helpers are the only way it enters a
-document. Each one sanitizes first (no control characters or terminal escapes).
+document. Each one sanitizes first (no control characters or terminal escapes). Links were
+checked where the record entered; they are checked again here (a record built in code, or a
+future path in, must not be able to smuggle one) and encoded for the place they land.
 """
 
 from __future__ import annotations
 
 import re
 
+from papercli.checks import valid_link
 from papercli.models import LazyPattern, sanitize
 
 # Enough to keep untrusted text from becoming links, images, emphasis, code or HTML; a
@@ -62,10 +65,57 @@ def latex(text: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if it is http(s), else None (no javascript: or data: links)."""
-    if url and url.lower().startswith(("https://", "http://")):
-        return sanitize(url)
-    return None
+    """The URL if it is an absolute http(s) link (no javascript:, data:, controls or
+    whitespace), else None."""
+    return valid_link(url)
+
+
+# Characters that end or reshape a Markdown link destination (or a GFM table cell), or that
+# a lax Markdown renderer might act on; none of them is needed literally in a link.
+_MD_URL = {ord(c): f"%{ord(c):02X}" for c in '<>()\\`|" '}
+
+
+def md_url(url: str | None) -> str | None:
+    """A checked link, percent-encoded for a Markdown destination ``[text](HERE)``."""
+    link = valid_link(url)
+    return link.translate(_MD_URL) if link else None
+
+
+def _percent_encode(text: str, keep: str) -> str:
+    out = []
+    for char in text:
+        if char.isascii() and (char.isalnum() or char in keep):
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def link_target(url: str | None) -> str | None:
+    """A checked link as printable ASCII only, for an OSC 8 terminal hyperlink.
+
+    The terminal ends the target at any control character, so nothing outside ``!``..``~``
+    may reach it: an international host goes as IDNA, anything else is percent-encoded.
+    """
+    link = valid_link(url)
+    if link is None or link.isascii():
+        return link
+    scheme, _, rest = link.partition("://")
+    cut = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    host, tail = rest[:cut], rest[cut:]
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = _percent_encode(host, ".-:[]")
+    return f"{scheme}://{host}{_percent_encode(tail, _URL_SAFE)}"
+
+
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+
+
+def doi_url(doi: str) -> str:
+    """The doi.org link of a DOI, its suffix percent-encoded (DOIs may hold ``<>#?;``)."""
+    return "https://doi.org/" + _percent_encode(doi, "/.-_~():;")
 
 
 _LINE_BREAKS = LazyPattern(r"[\s\u2028\u2029]+")

@@ -7,20 +7,24 @@ from typing import TextIO
 
 from papercli.formats.escape import h, safe_url
 from papercli.formats.records import Extra
-from papercli.models import Paper
+from papercli.models import Paper, abs_url, pdf_url
 
 
 def write_html(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
     """A self-contained HTML page with one table row per paper, every string escaped."""
     rows = []
     for paper in papers:
-        code = safe_url(paper.github)
-        links = f'<a href="{h(paper.url)}">abs</a> <a href="{h(paper.pdf_url)}">pdf</a>'
-        if code:
-            links += f' <a href="{h(code)}">code</a>'
+        url = h(abs_url(paper.id))
+        links = f'<a href="{url}">abs</a> <a href="{h(pdf_url(paper.id))}">pdf</a>'
+        for label, link in (
+            ("code", safe_url(paper.github)),
+            ("project", safe_url(paper.project_page)),
+        ):
+            if link:
+                links += f' <a href="{h(link)}">{label}</a>'
         rows.append(
             f"<tr><td>{'' if paper.upvotes is None else paper.upvotes}</td>"
-            f'<td><a href="{h(paper.url)}">{h(paper.title)}</a><br>'
+            f'<td><a href="{url}">{h(paper.title)}</a><br>'
             f"<small>{h(', '.join(paper.authors))}</small></td>"
             f"<td>{h(paper.listed)}</td><td>{links}</td></tr>"
         )

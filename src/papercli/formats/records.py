@@ -1,8 +1,9 @@
 """JSON and JSON Lines: each record a ``Paper.to_dict()``, with the keys the README pins.
 
-Strings are sanitized again on the way out (a cache file may have been edited by hand); extra
-per-paper keys (``score``, ``matched``) are added after the Paper's own. ``--fields`` picks
-and orders the keys of a record.
+Strings are sanitized again on the way out and links and dates checked again (defence in
+depth: records were validated where they entered); extra per-paper keys (``score``,
+``matched``) are added after the Paper's own. ``--fields`` picks and orders the keys of a
+record.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from typing import TextIO
 
+from papercli.checks import valid_day, valid_link
 from papercli.errors import UsageError
-from papercli.models import Paper, sanitize
+from papercli.models import Paper, abs_url, pdf_url, sanitize
 
 Extra = Mapping[str, Mapping[str, object]] | None  # per-id keys added to JSON records
 Fields = Sequence[str] | None  # the keys to keep, in order (None: all)
@@ -38,12 +40,17 @@ def parse_fields(text: str) -> tuple[str, ...]:
 
 
 def safe_dict(paper: Paper) -> dict[str, object]:
+    """``paper.to_dict()`` with every string sanitized, every link and date checked again."""
     data = paper.to_dict()
     for key, value in data.items():
         if isinstance(value, str):
             data[key] = sanitize(value)
         elif isinstance(value, list):
             data[key] = [sanitize(v) if isinstance(v, str) else v for v in value]
+    data["github"] = valid_link(paper.github)
+    data["project_page"] = valid_link(paper.project_page)
+    data["url"], data["pdf_url"] = abs_url(paper.id), pdf_url(paper.id)
+    data["published"], data["listed"] = valid_day(paper.published), valid_day(paper.listed)
     return data
 
 

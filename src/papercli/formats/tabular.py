@@ -23,7 +23,7 @@ def _cell(value: object) -> str:
 def write_plain(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
     """Tab-separated id, listed, upvotes, title, url; one paper per line, no header."""
     for paper in papers:
-        row = (paper.id, paper.listed, paper.upvotes, paper.title, paper.url or abs_url(paper.id))
+        row = (paper.id, paper.listed, paper.upvotes, paper.title, abs_url(paper.id))
         out.write("\t".join(_cell(value) for value in row) + "\n")
 
 

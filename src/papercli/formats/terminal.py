@@ -11,8 +11,9 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
+from papercli.checks import valid_link
 from papercli.errors import ExpressionError, PaperCliError
-from papercli.models import Paper, abs_url, sanitize
+from papercli.models import Paper, abs_url, pdf_url, sanitize
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -202,14 +203,16 @@ def detail_lines(paper: Paper) -> list[tuple[str, str]]:
         rows.append(("Comment", paper.arxiv_comment))
     if paper.journal_ref:
         rows.append(("Journal", paper.journal_ref))
-    rows.append(("Abstract page", paper.url or abs_url(paper.id)))
-    rows.append(("PDF", paper.pdf_url))
+    rows.append(("Abstract page", abs_url(paper.id)))
+    rows.append(("PDF", pdf_url(paper.id)))
     if paper.doi:
-        rows.append(("DOI", f"https://doi.org/{paper.doi}"))
-    if paper.github:
+        from papercli.formats.escape import doi_url
+
+        rows.append(("DOI", doi_url(paper.doi)))
+    if valid_link(paper.github):
         stars = f" ({paper.github_stars} stars)" if paper.github_stars is not None else ""
-        rows.append(("Code", paper.github + stars))
-    if paper.project_page:
+        rows.append(("Code", f"{paper.github}{stars}"))
+    if valid_link(paper.project_page):
         rows.append(("Project", paper.project_page))
     rows.append(("Sources", ", ".join(paper.sources)))
     return [(label, sanitize(value)) for label, value in rows if value]
@@ -244,9 +247,11 @@ def render_detail(paper: Paper, out: TextIO, term: Terminal) -> None:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
+    from papercli.formats.escape import link_target
+
     for label, value in detail_lines(paper):
-        link = value.split(" ")[0] if value.startswith("https://") else None
-        style = Style(link=link) if link and term.links else ""
+        link = link_target(value.split(" ")[0]) if term.links else None
+        style = Style(link=link) if link else ""
         grid.add_row(label, Text(value, style=style))
     parts: list[object] = [grid]
     for heading, body in (("AI summary", paper.ai_summary), ("Abstract", paper.abstract)):
@@ -266,6 +271,7 @@ def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None
     from rich.style import Style
     from rich.text import Text
 
+    from papercli.formats.escape import link_target
     from papercli.formats.summary import summarize
 
     con = console(out, term)
@@ -286,11 +292,11 @@ def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None
         links = Text()
         for label, target in (
             ("abs", url),
-            ("pdf", paper.pdf_url),
-            ("code", paper.github),
-            ("project", paper.project_page),
+            ("pdf", pdf_url(paper.id)),
+            ("code", link_target(paper.github)),
+            ("project", link_target(paper.project_page)),
         ):
-            if target and target.startswith(("https://", "http://")):
+            if target:
                 links.append(label, style=Style(color="cyan", link=target if term.links else None))
                 links.append("  ")
         body = Group(
