@@ -9,6 +9,7 @@ from papercli.core.listing import Outcome
 from papercli.core.session import Session
 from papercli.errors import SourceError, UpstreamError
 from papercli.models import file_stem
+from papercli.store.files import file_mode, set_mode
 
 PDF_LIMIT = 200 * 1024 * 1024  # the largest PDF download accepted
 
@@ -28,6 +29,7 @@ def download(session: Session, ids: Sequence[str], directory: Path, *, force: bo
             session.info(f"{target} exists; skipped (--force to download again)")
             continue
         url = f"{base}/pdf/{paper_id}"
+        mode = file_mode(target, private=False)  # before the download replaces it
         try:
             session.client().download(
                 url,
@@ -55,5 +57,6 @@ def download(session: Session, ids: Sequence[str], directory: Path, *, force: bo
             outcome.failures.append(error)
             session.warn(str(error))
             continue
+        set_mode(target, mode)  # the client writes 0600 temp files; a PDF is no secret
         session.info(f"saved {target}")
     return outcome

@@ -64,6 +64,9 @@ class Session:
         """A session whose store reports unreadable files as warnings."""
         session = cls(settings=settings, store=Store(settings.data_dir), **kwargs)
         session.store.warn = session.warn
+        exposed = session.store.exposure()
+        if exposed:
+            session.warn(exposed)
         return session
 
     def info(self, text: str) -> None:

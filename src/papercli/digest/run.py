@@ -199,4 +199,6 @@ def write_output(path_text: str, text: str) -> None:
     """Write a rendered digest to a file atomically (a reader never sees half a digest)."""
     from pathlib import Path
 
-    atomic_write(Path(path_text).expanduser(), text.encode("utf-8"))
+    # Not private: a feed or page meant for a web server or another user keeps the umask's
+    # mode (or the old file's), as any file a program creates.
+    atomic_write(Path(path_text).expanduser(), text.encode("utf-8"), private=False)

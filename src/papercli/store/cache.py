@@ -18,7 +18,7 @@ from typing import Any
 
 from papercli.errors import UsageError
 from papercli.models import CATEGORY_RE, LazyPattern, Paper, file_stem
-from papercli.store.files import FileLock, atomic_write, dump_json
+from papercli.store.files import FileLock, atomic_write, dump_json, read_file
 
 FORMAT = "papercli.listing"
 PAPER_FORMAT = "papercli.paper"
@@ -27,6 +27,18 @@ SOURCES = ("hf", "arxiv")
 _DAY_FILE = LazyPattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\.json")
 _STATE_NAME = LazyPattern(r"[A-Za-z0-9_\-]{1,64}")
 CACHE_LOCK_WAIT = 60.0  # seconds a cache write or a clear waits for the other side
+
+
+def _private_group(info: os.stat_result) -> bool:
+    import grp
+    import pwd
+
+    try:
+        group = grp.getgrgid(info.st_gid)
+        owner = pwd.getpwuid(info.st_uid)
+    except KeyError:
+        return False
+    return group.gr_name == owner.pw_name and set(group.gr_mem) <= {owner.pw_name}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +115,7 @@ class Store:
 
     def _read_envelope(self, path: Path, kind: str) -> dict[str, Any] | None:
         try:
-            raw = path.read_bytes()
+            raw = read_file(path)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -251,10 +263,32 @@ class Store:
             finally:
                 self._holding -= 1
 
+    def exposure(self) -> str | None:
+        """A warning when other users may write to the data dir, or None.
+
+        They could plant links or files there for papercli to read as its own: a
+        world-writable directory, or a group-writable one whose group is not the owner's
+        private group (the one-user-one-group convention of most Linux systems).
+        """
+        if os.name == "nt":
+            return None
+        for directory in (self.root, self.cache_dir, self.state_dir, self.root / "locks"):
+            try:
+                info = os.stat(directory)
+            except OSError:
+                continue
+            if info.st_mode & 0o002 or (info.st_mode & 0o020 and not _private_group(info)):
+                return (
+                    f"{directory} is writable by other users, who could plant files or links "
+                    f"for papercli to read (chmod go-w {directory})"
+                )
+        return None
+
     def cache_files(self) -> Iterator[Path]:
         """Every file under the cache dir."""
         if self.cache_dir.exists():
-            yield from (p for p in self.cache_dir.rglob("*") if p.is_file())
+            # A link counts (it is removed, never followed), dangling or not.
+            yield from (p for p in self.cache_dir.rglob("*") if p.is_symlink() or p.is_file())
 
     def clear_cache(self, *, timeout: float = CACHE_LOCK_WAIT) -> int:
         """Delete every cached file (state and the reading list stay); returns the count.

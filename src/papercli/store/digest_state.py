@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 from papercli.errors import ConfigError
 from papercli.models import CATEGORY_RE, LazyPattern, is_valid_id
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json
+from papercli.store.files import atomic_write, dump_json, read_file
 
 STATE_FORMAT = "papercli.digest-state"
 STATE_VERSION = 2
@@ -301,7 +301,7 @@ def load_state(store: Store, name: str) -> DigestState:
     """The state of a digest; a damaged file stops the run instead of re-sending all."""
     path = store.state_path(state_file_name(name))
     try:
-        raw = path.read_bytes()
+        raw = read_file(path)
     except FileNotFoundError:
         return DigestState(name=name)
     except OSError as exc:

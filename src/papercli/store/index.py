@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from papercli.models import LazyPattern, Paper, id_of_stem
 from papercli.query.matching import fold
 from papercli.store.cache import Listing, Store
+from papercli.store.files import refuse_links
 
 if TYPE_CHECKING:
     import sqlite3
@@ -163,6 +164,9 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         import sqlite3
 
+        # SQLite follows links: one planted here would get papercli's tables written into
+        # whatever database it points at.
+        refuse_links(*(f"{self.path}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")))
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")

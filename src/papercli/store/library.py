@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from papercli.errors import ConfigError
-from papercli.models import Paper, merge
+from papercli.models import Paper, merge, sanitize
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json
+from papercli.store.files import atomic_write, dump_json, read_file
 
 FORMAT = "papercli.reading-list"
 VERSION = 1
@@ -33,16 +33,21 @@ class Saved:
 def _load(store: Store) -> dict[str, Saved]:
     path = store.state_path(NAME)
     try:
-        raw = path.read_bytes()
+        raw = read_file(path)
     except FileNotFoundError:
         return {}
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the reading list {path}: {exc.strerror}",
+            hint="papercli reads only the file itself; fix or move it",
+        ) from None
     try:
         data = json.loads(raw)
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             raise ValueError("not a papercli reading list of a known version")
         return {
             item["paper"]["id"]: Saved(
-                Paper.from_dict(item["paper"]), str(item["saved_at"]), list(item.get("tags", []))
+                Paper.from_dict(item["paper"]), _stamp(item["saved_at"]), _tags(item)
             )
             for item in data["papers"]
         }
@@ -52,6 +57,20 @@ def _load(store: Store) -> dict[str, Saved]:
             f"reading list {path} is unreadable ({exc})",
             hint="fix or move the file away; papercli will not overwrite it",
         ) from None
+
+
+def _stamp(value: object) -> str:
+    if type(value) is not str:
+        raise ValueError(f"saved_at: expected text, got {type(value).__name__}")
+    datetime.fromisoformat(value)  # raises ValueError for anything else
+    return value
+
+
+def _tags(item: dict[str, object]) -> list[str]:
+    tags = item.get("tags") or []
+    if type(tags) is not list or any(type(t) is not str for t in tags):
+        raise ValueError("tags: expected a list of text")
+    return [t for t in map(sanitize, tags) if t]
 
 
 def _save(store: Store, items: dict[str, Saved]) -> None:
