@@ -244,10 +244,10 @@ class HttpClient:
                     pace.last = self._clock()
             if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
                 target = request.url.join(resp_headers["location"])
-                if target.host != origin:
+                refusal = _redirect_refusal(request.url, target, origin)
+                if refusal:
                     raise UpstreamError(
-                        f"{source} redirected {request.url} to another host ({target.host}); "
-                        "not following",
+                        f"{source} redirected {request.url} to {refusal}; not following",
                         source=source,
                         url=str(request.url),
                         status=status,
@@ -344,6 +344,29 @@ class HttpClient:
                 raise _too_big(source, str(response.url), self.max_bytes)
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _redirect_refusal(current: httpx.URL, target: httpx.URL, origin: str | None) -> str | None:
+    """Why a redirect must not be followed, or None: only the same host, scheme and port.
+
+    One exception: http to https on the same host and default ports (an upgrade). Another
+    port can be another service on that host; https to http gives the request away in clear.
+    """
+    if target.host != origin:
+        return f"another host ({target.host})"
+    if target.scheme not in _DEFAULT_PORTS:
+        return f"a {target.scheme}: URL"
+    if current.scheme == "https" and target.scheme == "http":
+        return "plain http (from https)"
+    port = current.port or _DEFAULT_PORTS.get(current.scheme)
+    new_port = target.port or _DEFAULT_PORTS[target.scheme]
+    upgrade = (current.scheme, port, target.scheme, new_port) == ("http", 80, "https", 443)
+    if new_port != port and not upgrade:
+        return f"another port ({new_port})"
+    return None
 
 
 def _too_big(source: str, url: str, limit: int) -> UpstreamError:
