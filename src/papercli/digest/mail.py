@@ -48,11 +48,20 @@ def mail_settings(settings: Settings, environ: Mapping[str, str]) -> Mail:
             f"--email needs digest.email.{missing[0]} in {settings.config_path}",
             hint='e.g. papers config set digest.email.to "me@example.org"',
         )
+    security, username = settings["digest.email.security"], settings["digest.email.username"]
+    if security == "none" and username and not _loopback(host):
+        # Checked before the password is looked up: it must not leave the machine in clear.
+        raise ConfigError(
+            f'digest.email.security = "none" would send the password for {username} to {host} '
+            "in clear",
+            hint='use security = "starttls" or "ssl"; "none" with a login is for a relay on '
+            "this machine (localhost, 127.0.0.1, ::1)",
+        )
     return Mail(
         host=host,
         port=settings["digest.email.port"],
-        security=settings["digest.email.security"],
-        username=settings["digest.email.username"],
+        security=security,
+        username=username,
         sender=sender,
         recipients=recipients,
         password=_password(settings, environ),
@@ -60,7 +69,25 @@ def mail_settings(settings: Settings, environ: Mapping[str, str]) -> Mail:
     )
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def _password(settings: Settings, environ: Mapping[str, str]) -> str | None:
+    """PAPERS_SMTP_PASSWORD, else the first line ``password_command`` prints.
+
+    The command is split like a shell would (quotes work) but runs without one: no ``~``,
+    ``$VAR``, pipes or globs; ``sh -c '...'`` gives them. Only the first line counts, as
+    ``pass show`` prints the password and then its notes.
+    """
     if environ.get("PAPERS_SMTP_PASSWORD"):
         return environ["PAPERS_SMTP_PASSWORD"]
     command = settings["digest.email.password_command"]
@@ -72,12 +99,19 @@ def _password(settings: Settings, environ: Mapping[str, str]) -> str | None:
         )
     except (OSError, ValueError, subprocess.TimeoutExpired) as exc:
         raise ConfigError(
-            f"digest.email.password_command failed to run ({type(exc).__name__})"
+            f"digest.email.password_command failed to run ({type(exc).__name__})",
+            hint="it runs without a shell: for ~, $VARS or pipes use sh -c '...'",
         ) from None
     if done.returncode != 0:
         # Its output is not shown: it may hold the secret or part of it.
         raise ConfigError(f"digest.email.password_command exited with {done.returncode}")
-    return done.stdout.rstrip("\r\n")
+    password = done.stdout.split("\n", 1)[0].removesuffix("\r")
+    if not password:
+        raise ConfigError(
+            "digest.email.password_command printed no password (its first line is empty)",
+            hint="papercli never sends an empty password; check the command by running it",
+        )
+    return password
 
 
 def message_id(mail: Mail, digest: str, ids: Iterable[str], span: str) -> str:
