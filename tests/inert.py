@@ -223,6 +223,69 @@ def assert_bibtex(text: str, entries: int) -> None:
         assert_link(entry["url"], "bibtex url")
 
 
+def assert_ris(text: str, entries: int) -> None:
+    """Read by rispy: one record per paper, every tag on its own line, arXiv links only."""
+    import rispy
+
+    assert_no_controls(text)
+    parsed = rispy.loads(text)
+    assert len(parsed) == entries
+    for entry in parsed:
+        for url in entry.get("urls", []):
+            assert_link(url, "RIS UR")
+            assert urlsplit(url).hostname == "arxiv.org"
+    for line in text.splitlines():
+        assert not line or re.match(r"[A-Z][A-Z0-9]  - ", line), f"not an RIS tag line: {line!r}"
+
+
+def assert_csljson(text: str, entries: int) -> None:
+    """CSL-JSON items: the URL an arXiv link, no control characters."""
+    assert_no_controls(text)
+    items = json.loads(text)
+    assert len(items) == entries
+    for item in items:
+        assert_link(item["URL"], "CSL URL")
+        assert urlsplit(item["URL"]).hostname == "arxiv.org"
+
+
+def assert_jsonfeed(text: str, entries: int | None = None) -> None:
+    """JSON Feed 1.1: item links to arXiv, dates RFC 3339, content_html as html5lib reads it."""
+    assert_no_controls(text)
+    feed = json.loads(text)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    if entries is not None:
+        assert len(feed["items"]) == entries
+    for key in ("home_page_url", "feed_url"):
+        if key in feed:
+            assert_link(feed[key], key)
+    for item in feed["items"]:
+        for url in (item["id"], item["url"], *(a["url"] for a in item.get("attachments", []))):
+            assert_link(url, "JSON Feed item")
+            assert urlsplit(url).hostname == "arxiv.org"
+        for key in ("date_published", "date_modified"):
+            if key in item:
+                assert ISO_STAMP.fullmatch(item[key]), (key, item[key])
+        if "content_html" in item:
+            assert_html(item["content_html"], fragment=True)
+
+
+def assert_note(text: str) -> None:
+    """A Markdown note: YAML front matter that PyYAML reads to papercli's keys only, and a
+    body that CommonMark reads with no link, image or raw HTML at all."""
+    import yaml
+
+    assert_no_controls(text)
+    assert text.startswith("---\n")
+    head, _, body = text[4:].partition("\n---\n")
+    data = yaml.safe_load(head)
+    assert set(data) <= {"id", "title", "authors", "published", "tags", "url", "pdf"}, data
+    for key in ("url", "pdf"):
+        assert_link(data[key], f"note {key}")
+        assert urlsplit(data[key]).hostname == "arxiv.org"
+    assert data["published"] is None or ISO_DAY.fullmatch(str(data["published"]))
+    assert assert_markdown(body) == []
+
+
 def assert_listing(text: str, fmt: str, count: int) -> None:
     """Any ``--format`` of a listing, checked by the reader of that format."""
     if fmt == "markdown":
@@ -240,7 +303,32 @@ def assert_listing(text: str, fmt: str, count: int) -> None:
         assert_plain(text)
     elif fmt == "bibtex":
         assert_bibtex(text, count)
+    elif fmt == "ris":
+        assert_ris(text, count)
+    elif fmt == "csljson":
+        assert_csljson(text, count)
+    elif fmt == "jsonfeed":
+        assert_jsonfeed(text, count)
     elif fmt == "ids":
         assert len(text.split()) == count and all(is_valid_id(x) for x in text.split())
     else:
         assert_terminal(text)
+
+
+def assert_digest(text: str, fmt: str, count: int) -> None:
+    """Any digest format, checked by the reader of that format."""
+    if fmt == "markdown":
+        assert_markdown(text)
+    elif fmt == "json":
+        assert_no_controls(text)
+        records = [p for g in json.loads(text)["groups"] for p in g["papers"]]
+        assert len(records) == count
+        assert_records(records)
+    elif fmt == "text":
+        assert_terminal(text)
+        urls = [line.strip() for line in text.splitlines() if "://" in line]
+        assert len(urls) == count
+        for url in urls:
+            assert_link(url, "text digest link")
+    else:
+        assert_listing(text, fmt, count)

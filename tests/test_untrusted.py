@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from fakeserver import ATOM, JSON, XML, FakeServer, Reply
 from inert import (
+    assert_digest,
     assert_listing,
     assert_markdown,
     assert_no_controls,
@@ -29,9 +30,11 @@ from papercli.cli import app
 CORPUS = Path(__file__).parent / "fixtures" / "hostile"
 RECORDS = (CORPUS / "records.jsonl").read_text()
 COUNT = sum(1 for line in RECORDS.splitlines() if line.startswith("{"))
-LISTING_FORMATS = "plain json jsonl ids csv tsv markdown bibtex html atom".split()
+LISTING_FORMATS = (
+    "plain json jsonl ids csv tsv markdown bibtex html atom ris csljson jsonfeed".split()
+)
 RICH_FORMATS = ["table", "summary"]
-DIGEST_FORMATS = ["markdown", "html", "text", "json", "atom"]
+DIGEST_FORMATS = ["markdown", "html", "text", "json", "atom", "jsonfeed"]
 NOW = "2026-06-12T15:00:00+00:00"
 
 
@@ -125,19 +128,7 @@ def test_the_digest_of_a_hand_edited_cache_stays_inert(
     fmt: str, runner: CliRunner, cached: Path
 ) -> None:
     result = run(runner, "digest", "--dry-run", "--offline", "--format", fmt)
-    text = result.stdout
-    if fmt == "text":
-        assert_terminal(text)
-        assert "javascript:" not in text.split("Script links")[1].split("\n\n")[0]
-    elif fmt == "json":
-        assert_no_controls(text)
-        records = [p for g in json.loads(text)["groups"] for p in g["papers"]]
-        assert len(records) == COUNT
-        assert_records(records)
-    elif fmt == "markdown":
-        assert_markdown(text)
-    else:
-        assert_listing(text, fmt, COUNT)
+    assert_digest(result.stdout, fmt, COUNT)
 
 
 @pytest.fixture
@@ -175,12 +166,7 @@ def test_the_digest_of_hostile_upstreams_stays_inert(
     fmt: str, runner: CliRunner, upstream: FakeServer
 ) -> None:
     result = run(runner, "digest", "--dry-run", "--source", "hf", "--format", fmt)
-    if fmt == "markdown":
-        assert_markdown(result.stdout)
-    elif fmt in ("html", "atom"):
-        assert_listing(result.stdout, fmt, COUNT)
-    else:
-        assert_terminal(result.stdout)
+    assert_digest(result.stdout, fmt, COUNT)
 
 
 @pytest.mark.parametrize("fmt", ["card", "text", "json"])
@@ -208,3 +194,14 @@ def test_ill_typed_records_are_refused_in_one_clean_line(
     assert result.stdout == ""
     assert result.stderr.startswith("Error: stdin line 1: ")
     assert not (isolated / "state" / "reading-list.json").exists()
+
+
+def test_stdin_records_as_notes_stay_inert(runner: CliRunner, tmp_path: Path) -> None:
+    from inert import assert_note
+
+    vault = tmp_path / "vault"
+    run(runner, "export", "-", "--format", "note", "--dir", str(vault), stdin=RECORDS)
+    notes = sorted(vault.glob("*.md"))
+    assert len(notes) == COUNT
+    for note in notes:
+        assert_note(note.read_text(encoding="utf-8"))

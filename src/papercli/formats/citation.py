@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from papercli.formats.escape import one_line, safe_url
+from papercli.formats.escape import one_line
 from papercli.models import Paper, abs_url, pdf_url
 
 # Particles that join the family name. Lower-case ones are unambiguous; capitalised ones
@@ -165,10 +165,11 @@ def date_parts(paper: Paper) -> tuple[int, ...]:
 
 
 def page_url(paper: Paper) -> str:
-    """The paper's abstract page: its ``url`` when that is an http(s) link, else arXiv's."""
-    return safe_url(one_line(paper.url)) or abs_url(paper.id)
+    """The paper's arXiv abstract page, built from its id (never the record's own ``url``,
+    which could point anywhere)."""
+    return abs_url(paper.id)
 
 
 def pdf_link(paper: Paper) -> str:
-    """The paper's PDF: its ``pdf_url`` when that is an http(s) link, else arXiv's."""
-    return safe_url(one_line(paper.pdf_url)) or pdf_url(paper.id)
+    """The paper's arXiv PDF, built from its id (never the record's own ``pdf_url``)."""
+    return pdf_url(paper.id)

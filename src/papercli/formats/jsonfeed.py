@@ -26,8 +26,9 @@ def _html(paper: Paper, abstract: str, summary: str) -> str:
     parts = [f"<p>{h(abstract or summary or paper.title)}</p>"]
     links = [f'<a href="{h(page_url(paper))}">arXiv</a>', f'<a href="{h(pdf_link(paper))}">PDF</a>']
     for label, url in (("code", paper.github), ("project", paper.project_page)):
-        if safe_url(one_line(url)):
-            links.append(f'<a href="{h(safe_url(one_line(url)))}">{label}</a>')
+        # Checked as it is: stripping characters out of a bad link would make another link.
+        if safe_url(url):
+            links.append(f'<a href="{h(safe_url(url))}">{label}</a>')
     parts.append("<p>" + " · ".join(links) + "</p>")
     return "\n".join(parts)
 

@@ -93,7 +93,7 @@ def file_mode(path: Path, *, private: bool) -> int:
     file (``--output``, PDFs) what the umask allows, as for any file a program creates.
     """
     try:
-        return stat.S_IMODE(os.stat(path).st_mode)
+        return stat.S_IMODE(os.stat(path).st_mode) & 0o777  # never set-id bits on data
     except OSError:
         return 0o600 if private else 0o666 & ~current_umask()
 

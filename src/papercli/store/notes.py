@@ -55,15 +55,6 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 class _Unreadable(Exception):
     pass
 
@@ -88,16 +79,12 @@ def _write_one(
             if text == before:
                 result.unchanged.append(path)
                 return
-            mode = _mode_for(target)
             now = _read_note(target)
             if now != before:  # edited while we rendered it: start again from the new text
                 before = now
                 continue
-            atomic_write(target, text.encode("utf-8", "replace"))
-            try:
-                os.chmod(target, mode)  # mkstemp made it 0600; keep the note's own mode
-            except OSError as exc:
-                raise storage_error(exc, target) from None
+            # A note is the user's file: it keeps its mode, or gets the umask's if new.
+            atomic_write(target, text.encode("utf-8", "replace"), private=False)
             (result.created if before is None else result.updated).append(path)
             return
     except _Unreadable as exc:
