@@ -99,7 +99,9 @@ class FileChannel:
 
     def deliver(self, intent: Intent, guard: Guard) -> Receipt:  # noqa: ARG002
         """Write the file atomically (StorageError when it cannot be written)."""
-        atomic_write(self.path, self._data[intent.key])
+        # Not private: a feed or page meant for a web server or another user keeps the umask's
+        # permissions (and an existing file its own).
+        atomic_write(self.path, self._data[intent.key], private=False)
         return Receipt((str(self.path),))
 
     def settle(self, intent: Intent, guard: Guard) -> Receipt | None:  # noqa: ARG002

@@ -31,7 +31,6 @@ from papercli.models import Paper, Topic, merge_all
 from papercli.query.filters import Criteria, apply
 from papercli.query.ranking import by_relevance, criteria_query
 from papercli.store.digest_state import CoverageUpdate, DigestState
-from papercli.store.files import atomic_write
 
 
 @dataclass(frozen=True)
@@ -194,11 +193,3 @@ def select(
     )
     return Selection(owed.channel, digest, coverage_for(owed, gathered.reads))
 
-
-def write_output(path_text: str, text: str) -> None:
-    """Write a rendered digest to a file atomically (a reader never sees half a digest)."""
-    from pathlib import Path
-
-    # Not private: a feed or page meant for a web server or another user keeps the umask's
-    # mode (or the old file's), as any file a program creates.
-    atomic_write(Path(path_text).expanduser(), text.encode("utf-8"), private=False)
