@@ -127,7 +127,7 @@ def test_a_hand_edited_cached_paper_stays_inert(fmt: str, runner: CliRunner, cac
 def test_the_digest_of_a_hand_edited_cache_stays_inert(
     fmt: str, runner: CliRunner, cached: Path
 ) -> None:
-    result = run(runner, "digest", "--dry-run", "--offline", "--format", fmt)
+    result = run(runner, "digest", "--dry-run", "--offline", "--days", "1", "--format", fmt)
     assert_digest(result.stdout, fmt, COUNT)
 
 

@@ -192,4 +192,3 @@ def select(
         per_group=request.per_group,
     )
     return Selection(owed.channel, digest, coverage_for(owed, gathered.reads))
-
