@@ -11,7 +11,7 @@ SCHEMA_KEYS = [
     "id", "version", "title", "authors", "abstract", "published", "listed", "categories",
     "primary_category", "announce_type", "upvotes", "comments", "ai_summary", "keywords",
     "github", "github_stars", "project_page", "organization", "url", "pdf_url", "sources",
-    "doi", "journal_ref", "arxiv_comment", "upvotes_previous",
+    "doi", "journal_ref", "arxiv_comment", "upvotes_previous", "affiliations",
 ]  # fmt: skip
 
 
@@ -83,7 +83,9 @@ def test_from_dict_round_trips() -> None:
 @pytest.mark.parametrize(
     "bad",
     [{"id": "../x"}, {"id": 5}, {"id": "2601.00001", "upvotes": "many"},
-     {"id": "2601.00001", "authors": "A"}],
+     {"id": "2601.00001", "authors": "A"},
+     {"id": "2601.00001", "authors": ["A", "B"], "affiliations": ["MIT"]},
+     {"id": "2601.00001", "authors": ["A"], "affiliations": [3]}],
 )  # fmt: skip
 def test_from_dict_rejects_invalid_records(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
@@ -127,3 +129,37 @@ def test_merge_all_keeps_first_order_and_prefers_new_over_cross() -> None:
     merged = merge_all([a, b, c])
     assert [p.id for p in merged] == ["2601.00001", "2601.00002"]
     assert merged[0].announce_type == "new"
+
+
+def test_merge_prefers_the_utf8_spelling_of_the_same_people() -> None:
+    """An old cache holds arXiv's TeX (or an ASCII) spelling; HF sends the letters."""
+    arxiv = Paper(
+        id="2608.19218",
+        authors=("Valeriu Dimidov", 'Rapha\\"el Frank'),
+        affiliations=("", "University of Luxembourg"),
+        sources=("arxiv",),
+    )
+    hf = Paper(id="2608.19218", authors=("Valeriu Dimidov", "Raphaël Frank"), sources=("hf",))
+    for merged in (merge(arxiv, hf), merge(hf, arxiv)):
+        assert merged.authors == ("Valeriu Dimidov", "Raphaël Frank")
+        assert merged.affiliations == ("", "University of Luxembourg")  # still aligned
+    ascii_only = arxiv.with_changes(authors=("Valeriu Dimidov", "Raphael Frank"))
+    assert merge(ascii_only, hf).authors == ("Valeriu Dimidov", "Raphaël Frank")
+
+
+def test_merge_keeps_arxivs_list_when_the_people_differ() -> None:
+    arxiv = Paper(id="2608.19218", authors=("A. One", "B. Two"), affiliations=("X", "Y"),
+                  sources=("arxiv",))  # fmt: skip
+    hf = Paper(id="2608.19218", authors=("Ánne One", "Other Person"), sources=("hf",))
+    merged = merge(hf, arxiv)
+    assert merged.authors == ("A. One", "B. Two") and merged.affiliations == ("X", "Y")
+    hf_longer = hf.with_changes(authors=("A. One", "B. Two", "C. Three"))
+    assert merge(hf_longer, arxiv).authors == ("A. One", "B. Two")
+    assert merge(hf, Paper(id="2608.19218", sources=("arxiv",))).authors == hf.authors
+
+
+def test_affiliations_stay_aligned_when_an_author_sanitises_away() -> None:
+    record = {"id": "2601.00001", "authors": ["A", "\x1b[31m", "B\x07"],
+              "affiliations": ["X", "Y", ""]}  # fmt: skip
+    paper = Paper.from_dict(record)
+    assert paper.authors == ("A", "B") and paper.affiliations == ("X", "")

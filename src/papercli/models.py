@@ -160,6 +160,8 @@ class Paper:
     journal_ref: str | None = None
     arxiv_comment: str | None = None
     upvotes_previous: int | None = None
+    # Aligned with ``authors`` ("" for an author without one), or empty when none is known.
+    affiliations: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.url:
@@ -195,6 +197,7 @@ class Paper:
             "journal_ref": self.journal_ref,
             "arxiv_comment": self.arxiv_comment,
             "upvotes_previous": self.upvotes_previous,
+            "affiliations": list(self.affiliations),
         }
 
     @classmethod
@@ -238,6 +241,8 @@ class Paper:
             texts.extend(value)
         if not is_clean("\n".join(texts)):
             _sanitize_fields(fields)
+        if fields["affiliations"] and len(fields["affiliations"]) != len(fields["authors"]):
+            raise ValueError("affiliations: expected one per author")
         for key, check in _CHECKED_FIELDS:
             value = get(key) or None
             if value is not None and type(value) is not str:
@@ -269,8 +274,14 @@ def _sanitize_fields(fields: dict[str, Any]) -> None:
         fields[key] = sanitize(fields[key])
     for key in _OPTIONAL_TEXT_FIELDS:
         fields[key] = sanitize(fields[key] or "") or None
+    names, places = fields["authors"], fields["affiliations"]
     for key in _LIST_FIELDS:
         fields[key] = tuple(s for s in map(sanitize, fields[key]) if s)
+    if places and len(places) == len(names):
+        # Aligned with the authors: an author that sanitises away takes its entry along,
+        # and an empty entry keeps its place.
+        kept = [(sanitize(n), sanitize(p)) for n, p in zip(names, places, strict=True)]
+        fields["affiliations"] = tuple(p for n, p in kept if n)
 
 
 _TEXT_FIELDS = ("title", "abstract")
@@ -286,7 +297,7 @@ _NUMBER_FIELDS = (
     ("version", 1, 9999), ("upvotes", 0, 10**9), ("comments", 0, 10**9),
     ("github_stars", 0, 10**9), ("upvotes_previous", 0, 10**9),
 )  # fmt: skip
-_LIST_FIELDS = ("authors", "categories", "keywords", "sources")
+_LIST_FIELDS = ("authors", "categories", "keywords", "sources", "affiliations")
 
 
 def _union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
@@ -308,6 +319,44 @@ def _max_opt(a: int | None, b: int | None) -> int | None:
     return max(a, b)
 
 
+_TEX_LETTER = LazyPattern(r"\\(o|O|l|L|i|j|ss|ae|AE|oe|OE|aa|AA)(?![A-Za-z])")
+_TEX_COMMAND = LazyPattern(r"\\(?:[A-Za-z]+|.)")
+_FOLD_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i", "ß": "ss", "æ": "ae", "Æ": "AE",
+     "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d", "þ": "th"}
+)  # fmt: skip
+
+
+def name_key(name: str) -> str:
+    """A name reduced to its letters, so ``Rapha\\"el Frank``, ``Raphaël Frank`` and
+    ``Raphael Frank`` compare equal."""
+    import unicodedata
+
+    text = _TEX_LETTER.sub(lambda m: "a" if m.group(1) in ("aa", "AA") else m.group(1), name)
+    text = unicodedata.normalize("NFKD", _TEX_COMMAND.sub("", text)).translate(_FOLD_LETTERS)
+    return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c)).casefold()
+
+
+def _spelling(name: str) -> tuple[bool, int]:
+    # Better: no TeX markup, then more letters beyond ASCII (the accents written out).
+    return ("\\" not in name and "{" not in name, sum(not c.isascii() for c in name))
+
+
+def _authors(first: Paper, second: Paper) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The bibliographic source's author list (and affiliations), each name in the better
+    spelling when the other source lists the same people: Hugging Face's UTF-8 ``Raphaël``
+    over a TeX ``Rapha\\"el`` or an ASCII ``Raphael``."""
+    names, other = first.authors, second.authors
+    if not names:
+        return other, second.affiliations
+    if len(names) != len(other) or names == other:
+        return names, first.affiliations or (second.affiliations if names == other else ())
+    if any(name_key(a) != name_key(b) for a, b in zip(names, other, strict=True)):
+        return names, first.affiliations
+    best = tuple(b if _spelling(b) > _spelling(a) else a for a, b in zip(names, other, strict=True))
+    return best, first.affiliations or second.affiliations
+
+
 def merge(a: Paper, b: Paper) -> Paper:
     """Combine two records of the same paper: arXiv wins on bibliography, HF adds the rest."""
     if a.id != b.id:
@@ -318,11 +367,12 @@ def merge(a: Paper, b: Paper) -> Paper:
     announce = [t for t in (a.announce_type, b.announce_type) if t]
     up_source = a if (a.upvotes or -1) >= (b.upvotes or -1) else b
     sources = _union(a.sources, b.sources)
+    authors, affiliations = _authors(first, second)
     return Paper(
         id=a.id,
         version=_max_opt(a.version, b.version),
         title=_first(first.title, second.title),
-        authors=_first(first.authors, second.authors),
+        authors=authors,
         abstract=_first(first.abstract, second.abstract),
         published=_first(first.published, second.published),
         listed=min(listed) if listed else None,
@@ -345,6 +395,7 @@ def merge(a: Paper, b: Paper) -> Paper:
         journal_ref=_first(first.journal_ref, second.journal_ref),
         arxiv_comment=_first(first.arxiv_comment, second.arxiv_comment),
         upvotes_previous=up_source.upvotes_previous,
+        affiliations=affiliations,
     )
 
 
