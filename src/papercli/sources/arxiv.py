@@ -1,36 +1,30 @@
 """arXiv: the RSS listing of the latest mailing, and the query API for look-ups and backfill.
 
-feedparser only ever parses bytes fetched by our own client (its URL fetching has no timeout).
-Both formats are read by element name, never position (they have drifted; see
+The RSS feed is parsed in ``arxiv_rss`` (ElementTree: feedparser sanitises its HTML). The API's
+Atom is parsed by feedparser, over bytes fetched by our own client (its URL fetching has no
+timeout), by element name, never position (both formats have drifted; see
 shared/formats/README.md).
 """
 
 from __future__ import annotations
 
-import email.utils
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from papercli.errors import UpstreamError, UsageError
 from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url, validated
+from papercli.sources.arxiv_rss import RSS_SOURCE, Mailing, parse_rss
 from papercli.sources.http import HttpClient
+from papercli.sources.tex import decode
 
-RSS_SOURCE = "arXiv RSS"
+__all__ = ["RSS_SOURCE", "Mailing", "parse_rss"]  # the RSS parser lives in arxiv_rss
 API_SOURCE = "arXiv API"
 PACE = "arxiv"  # RSS and API share arXiv's one-request-every-3-seconds rule
 API_PAGE = 500
 API_MAX_RESULTS = 30000  # the API refuses to page further
-
-
-@dataclass(frozen=True, slots=True)
-class Mailing:
-    """One RSS download: the mailing date the feed states, and its papers."""
-
-    day: date
-    papers: tuple[Paper, ...]
 
 
 @dataclass(slots=True)
@@ -76,97 +70,9 @@ def _harmless(problem: Exception) -> bool:
     return type(problem).__name__ in ("CharacterEncodingOverride", "NonXMLContentType")
 
 
-def _feed_day(raw: str | None) -> date | None:
-    """The calendar date a feed states, in the feed's own offset (US Eastern for arXiv)."""
-    if not raw:
-        return None
-    try:
-        return email.utils.parsedate_to_datetime(raw).date()
-    except (TypeError, ValueError, IndexError):
-        pass
-    try:
-        return datetime.fromisoformat(raw).date()
-    except ValueError:
-        return None
-
-
 def _categories(entry: Any) -> tuple[str, ...]:
     terms = (clean_text(tag.get("term")) for tag in entry.get("tags", []) if tag.get("term"))
     return tuple(dict.fromkeys(t for t in terms if t))
-
-
-def _rss_abstract(description: str) -> tuple[str, str | None]:
-    """Split ``arXiv:ID Announce Type: new Abstract: ...`` into (abstract, announce type)."""
-    text = clean_text(description)
-    announce = None
-    marker = text.find("Announce Type:")
-    if marker >= 0:
-        rest = text[marker + len("Announce Type:") :].split()
-        announce = rest[0] if rest else None
-    start = text.find("Abstract:")
-    return (text[start + len("Abstract:") :].strip() if start >= 0 else text), announce
-
-
-def _split_authors(raw: str) -> tuple[str, ...]:
-    names = clean_text(raw).replace(" and ", ", ").split(", ")
-    return tuple(n.strip() for n in names if n.strip())
-
-
-def _rss_entry(entry: Any, day: date) -> Paper:
-    paper_id, version = parse_id(entry.get("id") or entry.get("link") or "")
-    abstract, announce = _rss_abstract(entry.get("summary", ""))
-    announce = clean_text(entry.get("arxiv_announce_type")) or announce
-    categories = _categories(entry)
-    return Paper(
-        id=paper_id,
-        version=version,
-        title=clean_text(entry.get("title")),
-        authors=_split_authors(entry.get("author", "")),
-        abstract=abstract,
-        listed=day.isoformat(),
-        categories=categories,
-        # The feed does not mark the primary category, but always lists it first.
-        primary_category=categories[0] if categories else None,
-        announce_type=announce
-        if announce in ("new", "cross", "replace", "replace-cross")
-        else None,
-        url=abs_url(paper_id),
-        pdf_url=pdf_url(paper_id),
-        sources=("arxiv",),
-        doi=clean_text(entry.get("arxiv_doi")) or None,
-        journal_ref=clean_text(entry.get("arxiv_journal_reference")) or None,
-    )
-
-
-def parse_rss(content: bytes) -> Mailing:
-    """Parse an rss.arxiv.org feed (RSS 2.0 or Atom) into its mailing date and papers."""
-    parsed = _parse_feed(content, RSS_SOURCE)
-    feed = parsed.get("feed", {})
-    title = str(feed.get("title", ""))
-    if title.lower().startswith("feed error"):
-        reason = clean_text(feed.get("subtitle") or feed.get("description") or title)
-        raise UsageError(f"arXiv rejected the feed request: {reason}", hint="check the category")
-    if parsed.get("version") in ("rss090", "rss10"):
-        raise UpstreamError(
-            f"{RSS_SOURCE} sent the legacy RDF format (retired in 2024)",
-            source=RSS_SOURCE,
-            hint="point network.arxiv_rss_url at https://rss.arxiv.org",
-        )
-    entries = parsed.get("entries", [])
-    day = _feed_day(feed.get("published")) or next(
-        (d for e in entries if (d := _feed_day(e.get("published")))), None
-    )
-    if day is None:
-        raise UpstreamError(f"{RSS_SOURCE} sent a feed without a date", source=RSS_SOURCE)
-    papers = []
-    for entry in entries:
-        try:
-            papers.append(validated(_rss_entry(entry, day)))
-        except UsageError:
-            continue  # an item without a usable id cannot be merged or cached
-    if entries and not papers:
-        raise UpstreamError(f"{RSS_SOURCE} sent items without arXiv ids", source=RSS_SOURCE)
-    return Mailing(day=day, papers=tuple(papers))
 
 
 def _in_category(paper: Paper, category: str) -> bool:
@@ -228,7 +134,9 @@ def _api_entry(entry: Any) -> tuple[Paper, datetime | None]:
             version=version,
             title=clean_text(entry.get("title")),
             authors=tuple(
-                name for a in entry.get("authors", []) if (name := clean_text(a.get("name")))
+                name
+                for a in entry.get("authors", [])
+                if (name := clean_text(decode(a.get("name") or "")))
             ),
             abstract=clean_text(entry.get("summary")),
             published=submitted.date().isoformat() if submitted else None,
