@@ -7,7 +7,7 @@ Pure functions over dates; the clock is always passed in. arXiv's holidays are p
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # arXiv's submission deadline: papers received before 14:00 ET on a weekday are announced that
@@ -68,7 +68,7 @@ def eastern_zone(moment: datetime) -> timezone:
     for every hour of 2000-2040, and at
     every change since 1967.
     """
-    utc = moment.astimezone(UTC)
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
     summer_from, summer_until = _summer(utc.year)
     return EDT if summer_from <= utc < summer_until else EST
 
@@ -212,6 +212,7 @@ def cancelled_by(mailing: date) -> date | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def has_mailing(day: date) -> bool:
     """Does arXiv mail on ``day``: a weekday whose announcement no holiday cancels."""
     return not is_weekend(day) and cancelled_by(day) is None
@@ -244,7 +245,11 @@ def next_mailing(day: date) -> date:
 
 def newest_mailing(now: datetime) -> date:
     """The newest mailing rss.arxiv.org can have served by ``now`` (it switches at 00:00 ET)."""
-    day = arxiv_feed_day(now)
+    return mailing_on_or_before(arxiv_feed_day(now))
+
+
+def mailing_on_or_before(day: date) -> date:
+    """``day`` if arXiv mails on it, else the newest mailing before it."""
     return day if has_mailing(day) else previous_mailing(day)
 
 

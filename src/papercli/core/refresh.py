@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
+from papercli.core import mailings
+from papercli.core.mailings import BACKFILL, MOVED, STALE
 from papercli.core.session import Session
 from papercli.errors import SourceError
 from papercli.models import Paper, merge_all
@@ -21,9 +23,7 @@ from papercli.store.cache import Listing
 if TYPE_CHECKING:
     from papercli.store.index import FileMeta
 
-STALE = "stale-repeat"
-BACKFILL = "api-backfill"
-MOVED = "moved-to"
+__all__ = ["BACKFILL", "MOVED", "STALE"]
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -220,10 +220,7 @@ def _write_arxiv(
 
 def store_mailing(session: Session, category: str, day: date, papers: list[Paper]) -> None:
     """File one category's share of an RSS download under the right date, or flag it stale."""
-    target = day
-    if papers and schedule.is_weekend(day):
-        # arXiv never mails on weekends; a weekend-dated batch is Friday's (cs.AI 2026-08-15).
-        target = schedule.previous_weekday(day)
+    target = mailings.weekend_target(day) if papers else day
     previous = _newest(session, category, target - timedelta(days=1), shown=True)
     if papers and previous is not None and _ids(papers) == _ids(previous.papers):
         _write_arxiv(session, category, day, [], note=f"{STALE}:{previous.day.isoformat()}")
@@ -236,15 +233,18 @@ def store_mailing(session: Session, category: str, day: date, papers: list[Paper
     _write_arxiv(session, category, target, papers, complete=bool(papers))
 
 
-def _arxiv_fresh(session: Session, category: str, feed_day: date) -> bool:
-    newest = _newest(session, category, feed_day, shown=False)
-    if newest is None:
-        return False
-    if newest.day == feed_day and newest.complete:
-        return True
-    # The feed switches at 00:00 US Eastern: a download from before then is outdated.
-    opened = schedule.start_of_eastern_day(feed_day)
-    return newest.fetched_at >= opened and _fresh(session, newest)
+class _Cached:
+    """One category's cached mailings, as the decisions in core.mailings see them."""
+
+    def __init__(self, session: Session, category: str) -> None:
+        self.session = session
+        self.category = category
+
+    def listing(self, day: date) -> Listing | None:
+        return self.session.store.read_listing("arxiv", day, self.category)
+
+    def newest(self, until: date, *, shown: bool) -> Listing | None:
+        return _newest(self.session, self.category, until, shown=shown)
 
 
 def backfill_arxiv(session: Session, categories: list[str], days: list[date]) -> None:
@@ -253,11 +253,12 @@ def backfill_arxiv(session: Session, categories: list[str], days: list[date]) ->
     The API knows submission times, not announcements, so replacements are missing and a
     paper held in moderation lands a day early; RSS downloads stay authoritative.
     """
+    # A date arXiv does not mail on gets no listing: its submissions belong to the next one.
+    days = sorted(d for d in days if schedule.has_mailing(d))
     if not categories or not days:
         return
     from papercli.sources import arxiv
 
-    days = sorted(days)
     client = session.client()
     base = session.settings["network.arxiv_api_url"]
     wanted = set(days)
@@ -292,27 +293,18 @@ class ArxivView(NamedTuple):
     failure: SourceError | None = None  # the download that failed, when nothing is cached
 
 
-def _reason(newest: Listing | None, shown: Listing | None) -> str:
-    if shown is not None and shown.note == BACKFILL:
-        return "the feed had no usable batch; filled from the arXiv API (new submissions only)"
-    if newest is None or shown is None or newest.day == shown.day:
-        return ""
-    note = newest.note or ""
-    day = schedule.describe(newest.day)
-    if note.startswith(STALE):
-        repeated = note.split(":", 1)[1]
-        return f"the feed of {day} repeats {repeated} (a known arXiv glitch)"
-    if note.startswith(MOVED) or schedule.is_weekend(newest.day):
-        return "no announcement on weekends"
-    return f"no announcement on {day} (an arXiv holiday?)"
-
-
 def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
     """The latest mailing of each category: RSS first, the API to fill gaps it leaves."""
     if not categories:
         return []
-    feed_day = schedule.arxiv_feed_day(session.now())
-    need = [c for c in categories if session.refresh or not _arxiv_fresh(session, c, feed_day)]
+    now = session.now()
+    feed_day = schedule.arxiv_feed_day(now)
+    ttl = session.settings.ttl_seconds
+    need = [
+        c
+        for c in categories
+        if session.refresh or mailings.feed_needed(_Cached(session, c), now, ttl)
+    ]
     if need and not session.offline:
         from papercli.sources import arxiv
 
@@ -326,7 +318,7 @@ def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
             failure = None
             for category, papers in arxiv.split_by_category(mailing.papers, need).items():
                 store_mailing(session, category, mailing.day, papers)
-            _fill_gaps(session, need, feed_day)
+            _fill_gaps(session, need)
     else:
         failure = None
     views = []
@@ -334,22 +326,22 @@ def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
         newest = _newest(session, category, feed_day, shown=False)
         shown = _newest(session, category, feed_day, shown=True)
         lost = failure if shown is None and category in need else None
-        views.append(ArxivView(category, shown, _reason(newest, shown), lost))
+        views.append(ArxivView(category, shown, mailings.reason(newest, shown, feed_day), lost))
     if failure is not None and any(v.listing for v in views):
         session.warn(f"{failure}; showing cached arXiv listings")
     return views
 
 
-def _fill_gaps(session: Session, categories: list[str], feed_day: date) -> None:
-    """Backfill a stale mailing, or the previous one when nothing is cached to show."""
+def _fill_gaps(session: Session, categories: list[str]) -> None:
+    """Fill from the API the newest mailing the cache lacks (one the feed repeated, or one no
+    run saw while the feed served it), before an older one is shown."""
+    now = session.now()
+    ttl = session.settings.ttl_seconds
     todo: dict[date, list[str]] = {}
     for category in categories:
-        newest = _newest(session, category, feed_day, shown=False)
-        if newest and (newest.note or "").startswith(STALE) and not schedule.is_weekend(newest.day):
-            todo.setdefault(newest.day, []).append(category)
-        elif _newest(session, category, feed_day, shown=True) is None:
-            # An empty feed (weekend, holiday) and nothing cached: show the mailing before it.
-            todo.setdefault(schedule.previous_weekday(feed_day), []).append(category)
+        day = mailings.fill_target(_Cached(session, category), now, ttl)
+        if day is not None:
+            todo.setdefault(day, []).append(category)
     for day, cats in todo.items():
         try:
             backfill_arxiv(session, cats, [day])
