@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fakeserver import FakeServer
+from fakeserver import ATOM, FakeServer, Reply, api_feed
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -53,6 +53,9 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
     with FakeServer() as fake:
         for name in ("PAPERS_HF_URL", "PAPERS_ARXIV_RSS_URL", "PAPERS_ARXIV_API_URL"):
             monkeypatch.setenv(name, fake.url)
+        # The arXiv API knows none of the test's papers unless a test says otherwise (HF
+        # listings ask it for their papers' categories).
+        fake.route("/api/query", Reply(api_feed([]), 200, ATOM))
         yield fake
 
 

@@ -138,13 +138,13 @@ def test_list_fetches_missing_days_then_reads_the_cache(runner: CliRunner, hf: F
     result = run(runner, "list", "--since", "2026-06-10", "--until", "2026-06-12", "-q")
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 12
-    assert sorted(r.query["date"] for r in hf.requests) == [
+    assert sorted(r.query["date"] for r in hf.requests if r.path == "/api/daily_papers") == [
         "2026-06-10",
         "2026-06-11",
         "2026-06-12",
     ]
     run(runner, "list", "--since", "2026-06-10", "--until", "2026-06-12")
-    assert len(hf.requests) == 3  # days that were over when fetched are final
+    assert hf.hits("/api/daily_papers") == 3  # days that were over when fetched are final
 
 
 @pytest.mark.parametrize(

@@ -175,7 +175,7 @@ def test_search_remote_merges_and_caches(
     assert result.exit_code == 0, result.stderr
     found = {row["id"] for row in json.loads(result.stdout)}
     assert "2606.13392" in found  # from HF's search
-    asked = next(r for r in cached_day.requests if r.path == "/api/query").query
+    asked = next(r for r in cached_day.requests if r.query.get("search_query")).query
     assert asked["search_query"] == "all:sparse AND all:attention"
     assert (isolated / "cache" / "papers" / "2606.13392.json").exists()
 

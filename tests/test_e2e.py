@@ -46,7 +46,10 @@ def test_papers_today_end_to_end(env: dict[str, str], server: FakeServer) -> Non
     assert len(lines) == 12 + 6
     assert "Hugging Face: Fri 2026-08-21, 12 papers" in result.stderr
     assert "arXiv cs.CL: Fri 2026-08-21, 12 announcements" in result.stderr
-    assert {r.path for r in server.requests} == {"/api/daily_papers", "/rss/cs.CL"}
+    assert {r.path for r in server.requests} == {"/api/daily_papers", "/rss/cs.CL", "/api/query"}
+    # One id_list request gives the HF papers their arXiv categories.
+    (lookup,) = [r for r in server.requests if r.path == "/api/query"]
+    assert lookup.query["id_list"] and not lookup.query["search_query"]
 
 
 def test_warm_cache_imports_neither_httpx_nor_feedparser(env: dict[str, str]) -> None:

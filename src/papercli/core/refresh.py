@@ -9,14 +9,16 @@ already on disk is never shrunk by a later download.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from papercli import schedule
+from papercli.core import enrich as enrichment
 from papercli.core import mailings
 from papercli.core.mailings import BACKFILL, MOVED, STALE
 from papercli.core.session import Session
-from papercli.errors import SourceError
+from papercli.errors import SourceError, UpstreamError
 from papercli.models import Paper, merge_all
 from papercli.store.cache import Listing
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from papercli.store.index import FileMeta
 
 __all__ = ["BACKFILL", "MOVED", "STALE"]
+HF_LOOK_BACK = 8  # days: HF features nothing older than a week (huggingface_hub#2745)
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -78,8 +81,9 @@ def _hf_cached(session: Session, day: date) -> tuple[Listing | None, bool]:
     return cached, hf_usable(session, cached)
 
 
-def hf_day(session: Session, day: date) -> Listing | None:
-    """HF's listing of ``day``, from the cache when it is final or fresh, else fetched.
+def hf_day(session: Session, day: date, *, enrich: bool = True) -> Listing | None:
+    """HF's listing of ``day``, from the cache when it is final or fresh, else fetched (and,
+    with ``enrich``, given arXiv's metadata: core.enrich).
 
     None when HF says the day has not begun (it answers 400 for future dates).
     """
@@ -111,6 +115,7 @@ def hf_day(session: Session, day: date) -> Listing | None:
         # Merge, never drop: a paper HF listed before stays, even if this answer lacks it.
         fresh = {p.id for p in papers}
         papers += [p for p in cached.papers if p.id not in fresh]
+    papers = enrichment.carry_over(papers, cached)
     listing = Listing(
         source="hf",
         day=day,
@@ -118,6 +123,13 @@ def hf_day(session: Session, day: date) -> Listing | None:
         fetched_at=now,
         complete=_hf_complete(day, now),
     )
+    if enrich:
+        listing = enrichment.enrich(session, [listing])[0]
+    elif any(enrichment.lacks_metadata(p) for p in listing.papers):
+        # The caller enriches later; until then the listing is not final.
+        listing = replace(listing, complete=False, note=enrichment.PENDING)
+    if session.cancelled:
+        return cached
     session.store.write_listing(listing)
     return listing
 
@@ -138,15 +150,16 @@ def hf_days(session: Session, days: list[date]) -> dict[date, Listing | None]:
     workers = max(1, min(session.settings["network.hf_concurrency"], len(todo)))
     if len(todo) <= 1 or workers == 1:
         for n, day in enumerate(todo, 1):
-            results[day] = hf_day(session, day)
+            results[day] = hf_day(session, day, enrich=False)
             session.progress("Hugging Face", n, len(todo))
+        _enrich_days(session, [results[d] for d in todo], results)
         return {day: results[day] for day in days}
     from concurrent.futures import ThreadPoolExecutor
 
     session.client()  # build once, before the threads share it
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        fetched = pool.map(lambda d: hf_day(session, d), todo)
+        fetched = pool.map(lambda d: hf_day(session, d, enrich=False), todo)
         for n, (day, listing) in enumerate(zip(todo, fetched, strict=True), 1):
             results[day] = listing
             session.progress("Hugging Face", n, len(todo))
@@ -156,18 +169,42 @@ def hf_days(session: Session, days: list[date]) -> dict[date, Listing | None]:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
+    _enrich_days(session, [results[d] for d in todo], results)
     return {day: results[day] for day in days}
+
+
+def _enrich_days(
+    session: Session, fetched: list[Listing | None], results: dict[date, Listing | None]
+) -> None:
+    """arXiv metadata for the days just fetched, in batches across days (not one per day)."""
+    pending = [
+        listing for listing in fetched if listing is not None and listing.note == enrichment.PENDING
+    ]
+    if not pending or session.offline:
+        return
+    for listing in enrichment.enrich(session, pending):
+        if listing.note != enrichment.PENDING:
+            # Final again only if the day was over when HF was asked.
+            listing = replace(
+                listing, note=None, complete=_hf_complete(listing.day, listing.fetched_at)
+            )
+        if session.cancelled:
+            return
+        session.store.write_listing(listing)
+        results[listing.day] = listing
 
 
 def latest_hf(session: Session) -> Listing | None:
     """The newest non-empty HF day up to today (UTC), with a notice saying which and why."""
     today = schedule.hf_today(session.now())
     skipped: list[str] = []
-    for back in range(8):
+    unopened = 0
+    for back in range(HF_LOOK_BACK):
         day = today - timedelta(days=back)
         listing = hf_day(session, day)
         if listing is None:
             if not session.offline:
+                unopened += 1
                 skipped.append(f"HF has not opened {schedule.describe(day)} yet")
             continue
         if listing.papers:
@@ -180,7 +217,27 @@ def latest_hf(session: Session) -> Listing | None:
         skipped.append(f"nothing on {schedule.describe(day)} ({reason})")
     if session.offline:
         session.warn("Hugging Face: no listing in the cache (run `papers fetch` while online)")
-    return None
+        return None
+    raise _hf_found_nothing(today, unopened)
+
+
+def _hf_found_nothing(today: date, unopened: int) -> UpstreamError:
+    """Eight days without a paper is no filter's doing: say what HF answered."""
+    first = today - timedelta(days=HF_LOOK_BACK - 1)
+    span = f"{schedule.describe(first)} to {schedule.describe(today)}"
+    empty = HF_LOOK_BACK - unopened
+    if empty == 0:
+        return UpstreamError(
+            f"Hugging Face answered 'not open yet' for every day from {span}",
+            source="Hugging Face",
+            hint="HF refuses dates after today in UTC: check the system clock (and PAPERS_NOW)",
+        )
+    opened = f" ({unopened} not open yet)" if unopened else ""
+    return UpstreamError(
+        f"Hugging Face listed no paper on any day from {span}{opened}",
+        source="Hugging Face",
+        hint="HF may be changing its API or having an outage; try again later",
+    )
 
 
 # -- arXiv -------------------------------------------------------------------------------------

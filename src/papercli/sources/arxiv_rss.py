@@ -65,6 +65,10 @@ def parse_xml(content: bytes, source: str) -> Element:
 
     try:
         return ElementTree.fromstring(content)  # noqa: S314 (no DOCTYPE: checked above)
+    except (LookupError, ValueError) as exc:  # an unknown or impossible declared encoding
+        raise UpstreamError(
+            f"{source} sent a feed in an encoding it cannot be read in ({exc})", source=source
+        ) from None
     except ElementTree.ParseError as exc:
         if _bad_utf8(content):
             # One stray byte must not cost a whole mailing: parse it as U+FFFD instead.
