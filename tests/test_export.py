@@ -117,12 +117,13 @@ def test_bibtex_loads_with_a_bibtex_parser() -> None:
     assert first["ENTRYTYPE"] == "misc"
     assert first["eprint"] == "2611.00001" and first["archiveprefix"] == "arXiv"
     assert first["primaryclass"] == "cs.CL" and first["doi"] == "10.1000/xyz\\_1"
-    assert first["author"] == "Ashish Vaswani and Noam Shazeer"
+    assert first["author"] == "Vaswani, Ashish and Shazeer, Noam"  # BibTeX's comma form
+    # Paired braces are TeX grouping (as in arXiv's titles); a lone $ is a dollar sign.
     assert first["title"] == (
-        "{Attention \\& \\{Braces\\}: 100\\% of \\$cost\\_ratio \\#1 "
+        "{Attention \\& {Braces}: 100\\% of \\$cost\\_ratio \\#1 "
         "\\textasciitilde{} \\textasciicircum{}}"
     )
-    assert entries["nunez2026hyperlinkhttpevil"]["author"] == "José Núñez"
+    assert entries["nunez2026hyperlinkhttpevil"]["author"] == "Núñez, José"
 
 
 def test_bibtex_keys_without_authors_or_dates() -> None:

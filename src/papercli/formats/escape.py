@@ -19,8 +19,9 @@ _MD_SPECIAL = LazyPattern(r"([\\`*_\[\]<>|~])")
 _MD_LEADING = LazyPattern(r"^([#>+\-=])")
 _LATEX = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # Not \{ and \}: BibTeX counts those as braces too, so a lone one broke the file.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
