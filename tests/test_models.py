@@ -29,6 +29,10 @@ SCHEMA_KEYS = [
         ("http://arxiv.org/abs/hep-ex/0307015v1", ("hep-ex/0307015", 1)),
         ("math.AG/0601001", ("math.AG/0601001", None)),
         ("  2608.19199  ", ("2608.19199", None)),
+        ("10.48550/arXiv.2401.00001", ("2401.00001", None)),  # arXiv's DOI
+        ("doi:10.48550/ARXIV.2401.00001", ("2401.00001", None)),
+        ("https://doi.org/10.48550/arXiv.2401.00001", ("2401.00001", None)),
+        ("10.48550/arXiv.hep-th/9901001", ("hep-th/9901001", None)),
     ],
 )
 def test_parse_id_accepts_every_spelling(raw: str, expected: tuple[str, int | None]) -> None:
@@ -39,7 +43,7 @@ def test_parse_id_accepts_every_spelling(raw: str, expected: tuple[str, int | No
     "raw",
     ["", "abc", "../etc/passwd", "2608.19199/../../x", "2608.1919", "2608.191999", "2608%2F19199",
      "2608.19199\x00", "cs/../0307015", "2608.19199v", "..\\2608.19199", "0808.05394",
-     "2613.00001"],
+     "2613.00001", "10.48550/arXiv.", "10.1000/arXiv.2401.00001", "10.48550/2401.00001"],
 )  # fmt: skip
 def test_parse_id_rejects_anything_else(raw: str) -> None:
     with pytest.raises(UsageError, match="not an arXiv id"):

@@ -73,6 +73,7 @@ KEYS: dict[str, Key] = {
         Key("network.max_response_mb", "float", 32.0, None),
         Key("network.hf_concurrency", "int", 8, None),
         Key("cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES"),
+        Key("feeds.base_url", "link", "", "PAPERS_FEEDS_BASE_URL"),
         Key("digest.send_empty", "bool", False, None),
         Key("digest.email.host", "str", "", "PAPERS_SMTP_HOST"),
         Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT"),
@@ -173,6 +174,10 @@ def convert(key: Key, value: Any, where: str) -> Any:
             if not re.match(r"https?://[^/\s]+", value):
                 raise ConfigError(f"{where}: {value!r} is not an http(s) URL")
             return value.rstrip("/")
+        if kind == "link":  # an optional URL, kept exactly (a trailing / means a folder)
+            if value and not re.fullmatch(r"https?://[^/\s]+\S*", value):
+                raise ConfigError(f"{where}: {value!r} is not an http(s) URL")
+            return value
         if kind == "security" and value not in _SECURITY:
             raise ConfigError(f"{where}: {value!r} is not one of {', '.join(_SECURITY)}")
         return value

@@ -29,9 +29,11 @@ _BARE_ID = (
 )
 _ID = LazyPattern(rf"(?P<id>{_BARE_ID})(?:v(?P<v>[0-9]{{1,4}}))?")
 _VALID_ID = LazyPattern(_BARE_ID)
+# ...and arXiv's DOIs: 10.48550/arXiv.2401.00001, doi:..., https://doi.org/....
 _ID_PREFIX = LazyPattern(
     r"^(?:oai:arxiv\.org:|arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/"
-    r"|https?://huggingface\.co/papers/)",
+    r"|https?://huggingface\.co/papers/"
+    r"|(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\.)",
     re.IGNORECASE | re.ASCII,
 )
 

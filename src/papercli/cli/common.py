@@ -189,6 +189,13 @@ def _write_records(
         document = io.StringIO()
         write_json(papers, document, extra, shaping.fields)
         sys.stdout.write(run_jq(shaping.jq, document.getvalue()))
+    elif chosen is Format.atom and shaping.fields is None:
+        from papercli.config import load_settings
+        from papercli.formats.atom import self_link, write_atom
+
+        # Only a configured feed URL says where a feed on stdout will live.
+        link = self_link(load_settings()["feeds.base_url"], None)
+        write_atom(papers, sys.stdout, extra, updated=now(), link=link)
     else:
         from papercli.formats.writers import write
 

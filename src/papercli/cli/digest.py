@@ -167,12 +167,16 @@ def _channels(
 
     from papercli.digest.channels import EmailChannel, FileChannel, StdoutChannel
 
+    from papercli.formats.atom import self_link
+
+    base_url = session.settings["feeds.base_url"]
     channels: list[Channel] = []
     if output is not None:
-        channels.append(FileChannel(Path(output).expanduser().absolute(), fmt.value))
+        path = Path(output).expanduser().absolute()
+        channels.append(FileChannel(path, fmt.value, link=self_link(base_url, str(path))))
     if mail is not None:
         channels.append(EmailChannel(mail, session.sleep, session.now().timestamp()))
-    return channels or [StdoutChannel(sys.stdout, fmt.value)]
+    return channels or [StdoutChannel(sys.stdout, fmt.value, link=self_link(base_url, None))]
 
 
 def _finish(session: Session, failures: list[PaperCliError], *, delivered: bool) -> None:

@@ -12,16 +12,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from papercli.digest.guard import Guard
 from papercli.digest.mail import Mail, build_message, message_id
-from papercli.digest.render import RENDERERS, render_html, render_text
+from papercli.digest.render import RENDERERS, render_atom, render_html, render_text
 from papercli.digest.run import Selection
 from papercli.digest.smtp import Receipt, transmit
 from papercli.errors import ConfigError
 from papercli.store.digest_outbox import Intent
 from papercli.store.files import atomic_write
+
+if TYPE_CHECKING:
+    from papercli.digest.build import Digest
 
 
 def _key(*parts: str) -> str:
@@ -51,20 +54,26 @@ class Channel(Protocol):
         ...
 
 
+def _render(fmt: str, digest: Digest, link: str | None) -> str:
+    """The digest in ``fmt``; an Atom feed gets its self link."""
+    return render_atom(digest, self_link=link) if fmt == "atom" else RENDERERS[fmt](digest)
+
+
 class StdoutChannel:
     """The digest on stdout, in the chosen format."""
 
     key = "stdout"
 
-    def __init__(self, stream: TextIO, fmt: str) -> None:
+    def __init__(self, stream: TextIO, fmt: str, *, link: str | None = None) -> None:
         self.stream = stream
         self.fmt = fmt
+        self.link = link  # the feed's rel="self" (Atom), when known
         self._texts: dict[str, str] = {}
 
     def prepare(self, name: str, selection: Selection, created_at: str) -> Intent:
         """Render now; the intent itself holds only the ids."""
         key = _key(name, self.key, self.fmt, _span(selection), *selection.ids)
-        self._texts[key] = RENDERERS[self.fmt](selection.digest)
+        self._texts[key] = _render(self.fmt, selection.digest, self.link)
         return Intent(name, self.key, key, created_at, selection.ids, selection.coverage)
 
     def deliver(self, intent: Intent, guard: Guard) -> Receipt:
@@ -84,14 +93,15 @@ class FileChannel:
 
     key = "file"
 
-    def __init__(self, path: Path, fmt: str) -> None:
+    def __init__(self, path: Path, fmt: str, *, link: str | None = None) -> None:
         self.path = path
         self.fmt = fmt
+        self.link = link  # the feed's rel="self" (Atom), when known
         self._data: dict[str, bytes] = {}
 
     def prepare(self, name: str, selection: Selection, created_at: str) -> Intent:
         """Render now; the intent holds the path and a hash of the content."""
-        data = RENDERERS[self.fmt](selection.digest).encode("utf-8")
+        data = _render(self.fmt, selection.digest, self.link).encode("utf-8")
         key = _key(name, self.key, str(self.path), self.fmt, _span(selection), *selection.ids)
         self._data[key] = data
         payload = {"path": str(self.path), "sha256": hashlib.sha256(data).hexdigest()}

@@ -186,13 +186,14 @@ def render_json(digest: Digest) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_atom(digest: Digest) -> str:
+def render_atom(digest: Digest, self_link: str | None = None) -> str:
     """An Atom feed of the digest's papers, to subscribe to in any feed reader."""
     return atom_feed(
         [(e.paper, e.summary) for g in digest.groups for e in g.entries],
         feed_id=f"urn:papercli:digest:{digest.name}",
         title=digest.subject(),
         updated=digest.generated,
+        self_link=self_link,
     )
 
 

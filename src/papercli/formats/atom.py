@@ -71,13 +71,39 @@ def atom_feed(
     return "\n".join(lines) + "\n"
 
 
-def write_atom(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
-    """An Atom feed of the papers (summary: HF's AI summary or the abstract's opening)."""
+def self_link(base_url: str, output: str | None) -> str | None:
+    """Where a feed lives, for its ``rel="self"`` link: ``base_url`` plus the output file's
+    name when ``base_url`` is a folder (ends in /), ``base_url`` itself when it names the feed,
+    else the output file's ``file://`` URI; None when nothing says where it is."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    if base_url and not base_url.endswith("/"):
+        return base_url
+    if output is None:
+        return None
+    path = Path(output).expanduser()
+    if base_url:
+        return base_url + quote(path.name)
+    return path.resolve().as_uri()
+
+
+def write_atom(
+    papers: Iterable[Paper],
+    out: TextIO,
+    _extra: Extra = None,
+    *,
+    updated: datetime | None = None,
+    link: str | None = None,
+) -> None:
+    """An Atom feed of the papers (summary: HF's AI summary or the abstract's opening),
+    stamped ``updated`` (now by default), with a self link when its location is known."""
     out.write(
         atom_feed(
             [(p, summarize(p)) for p in papers],
             feed_id="urn:papercli:listing",
             title="papercli listing",
-            updated=datetime.now(UTC),
+            updated=updated or datetime.now(UTC),
+            self_link=link,
         )
     )
