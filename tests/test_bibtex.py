@@ -28,7 +28,7 @@ NAMES = {
     "Adrian Del Maestro": "Del Maestro",
     "Ludwig van Beethoven": "van Beethoven",
     "Jeroen van der Laak": "van der Laak",
-    "Maria De La Cruz": "De La Cruz",
+    "Barbara da Silva Oliveira": "Oliveira",  # as RIS and CSL-JSON split it too
     "Benjamin Van Roy": "Van Roy",
     "Íñigo de Troya": "de Troya",
     "Raphaël Frank": "Frank",
@@ -41,7 +41,8 @@ NAMES = {
     "Charles Babbage III": "Babbage",
     "A. { Lone": "Lone",
     "Jane } Brace": "Brace",
-    "Ada & Co": "Ada & Co",  # an organisation: one author, braced whole
+    "Tom and Jerry Smith": "Smith",  # "and" inside a name must not split it
+    "Smith & Wesson Research Group": "Smith & Wesson Research Group",  # one author, braced
     "AlayaWorld Team": "AlayaWorld Team",
     "Science and Technology Facilities Council": "Science and Technology Facilities Council",
     "the Collaborative Research Center 1597 Small Data":

@@ -159,7 +159,7 @@ def test_ris_export_from_the_command_line(runner: CliRunner, rispy) -> None:
 def test_csl_items_have_the_documented_shape() -> None:
     (item,) = json.loads(rendered("csljson", [PAPER]))
     assert item == {
-        "id": "durme2026attention",  # the BibTeX key
+        "id": "vandurme2026attention",  # the BibTeX key (surname with its particle)
         "type": "article",
         "title": PAPER.title,
         "author": [

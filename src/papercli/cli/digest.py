@@ -166,7 +166,6 @@ def _channels(
     from pathlib import Path
 
     from papercli.digest.channels import EmailChannel, FileChannel, StdoutChannel
-
     from papercli.formats.atom import self_link
 
     base_url = session.settings["feeds.base_url"]
