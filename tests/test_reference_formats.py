@@ -90,9 +90,10 @@ def test_ris_names_put_family_first_and_keep_organisations_whole() -> None:
     assert split_name("Acme, Inc. Research Lab").ris() == "Acme Inc. Research Lab"
 
 
-def test_date_parts_come_from_the_dates_then_the_id() -> None:
+def test_date_parts_come_from_the_first_version_then_the_id() -> None:
     assert date_parts(PAPER) == (2026, 11, 20)
-    assert date_parts(Paper(id="2611.00003", listed="2026-11-30")) == (2026, 11, 30)
+    # A replacement listed years later still dates the paper by its first version's month.
+    assert date_parts(Paper(id="2611.00003", listed="2028-03-02")) == (2026, 11)
     assert date_parts(Paper(id="2611.00003", published="2026-13-40")) == (2026, 11)
     assert date_parts(Paper(id="hep-th/9901001")) == (1999, 1)
 

@@ -149,9 +149,10 @@ def iso_day(text: str | None) -> str | None:
 
 
 def date_parts(paper: Paper) -> tuple[int, ...]:
-    """(year, month, day) of the first version, else of the listing, else (year, month) of
-    the id (``2611.00001`` is November 2026, ``hep-th/9901001`` January 1999)."""
-    found = _day(paper.published) or _day(paper.listed)
+    """(year, month, day) of the first version, else (year, month) of the id (``2611.00001``
+    is November 2026, ``hep-th/9901001`` January 1999), else the listing day. The id comes
+    before the listing: a listing may be a replacement's, years after the first version."""
+    found = _day(paper.published)
     if found:
         return found
     match = _NEW_ID.match(paper.id)
@@ -161,7 +162,7 @@ def date_parts(paper: Paper) -> tuple[int, ...]:
     if match:
         year = int(match.group(1))
         return (1900 + year if year > 90 else 2000 + year), int(match.group(2))
-    return ()
+    return _day(paper.listed) or ()
 
 
 def page_url(paper: Paper) -> str:
