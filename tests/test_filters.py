@@ -119,6 +119,35 @@ def test_where_language(expression: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # The date words of --since, counted from the day given (2026-11-27, a Friday).
+        ("listed:today", ["1"]),
+        ("listed:yesterday", ["2"]),
+        ("listed>=yesterday", ["1", "2"]),
+        ("listed<yesterday", ["3"]),
+        ("listed>=7d", ["1", "2"]),
+        ("listed:2w", ["1", "2"]),
+        ("listed!=today", ["2", "3"]),
+        ("LISTED>=Yesterday", ["1", "2"]),
+        ("published>=10d", ["1"]),
+        # Weeks, months and years are spans: each comparison takes the end that reads right.
+        ("listed:2026-W48", ["1", "2"]),
+        ("listed>2026-10", ["1", "2"]),
+        ("listed>2026-11", []),
+        ("listed<=2026-11-26", ["2", "3"]),
+        ("listed:2026", ["1", "2", "3"]),
+        ("listed<2026", []),
+    ],
+)
+def test_where_dates_take_the_same_words_as_since(expression: str, expected: list[str]) -> None:
+    from datetime import date
+
+    criteria = Criteria(where=expression, today=date(2026, 11, 27))
+    assert [p.id[-1] for p in apply(PAPERS, criteria)] == expected
+
+
+@pytest.mark.parametrize(
     ("expression", "message", "caret"),
     [
         ('ti:"diffusion model', "unclosed quote", 3),
@@ -130,7 +159,8 @@ def test_where_language(expression: str, expected: list[str]) -> None:
         ("AND agent", "expected a term, found AND", 0),
         ("", "empty expression", 0),
         ("ti>3", "ti takes ti:VALUE", 0),
-        ("listed:yesterday", "listed needs a date", 0),
+        ("listed:someday", "listed needs a date", 0),
+        ("listed>=yesterday", "needs today's date", 0),  # compiled without a reference day
         ("has:wings", "has: takes one of", 0),
         ("ti:", "missing value", 3),
     ],

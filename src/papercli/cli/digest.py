@@ -26,6 +26,7 @@ from papercli.cli.options import (
     TopicOpt,
     TypeOpt,
     WhereOpt,
+    choices,
     choose_sources,
     make_criteria,
 )
@@ -76,9 +77,10 @@ def digest(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     source: SourceOpt = None,
-    fmt: Annotated[DigestFormat, typer.Option("--format", "-f", help="Format.")] = (
-        DigestFormat.markdown
-    ),
+    fmt: Annotated[
+        DigestFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help=f"{choices(DigestFormat)}."),
+    ] = DigestFormat.markdown,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
     email: Annotated[bool, typer.Option("--email", help="Send by SMTP ([digest.email]).")] = False,
     dry_run: Annotated[

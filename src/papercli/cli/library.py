@@ -27,6 +27,7 @@ from papercli.cli.options import (
     TemplateOpt,
     TopicOpt,
     WhereOpt,
+    choices,
     make_criteria,
     make_shaping,
 )
@@ -125,7 +126,10 @@ def export(
     fmt: Annotated[
         ExportFormat | None,
         typer.Option(
-            "--format", "-f", help="Output format (default: bibtex); note writes files to --dir."
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=f"{choices(ExportFormat)} (default: bibtex); note writes files to --dir.",
         ),
     ] = None,
     directory: Annotated[
@@ -154,6 +158,8 @@ def export(
       papers today --format jsonl | jq -c 'select(.upvotes > 20)' | papers export - -f csv
     """
     config = settings()
+    if tag is not None and not from_saved:
+        raise UsageError("--tag needs --saved", hint=f"papers export --saved --tag {tag}")
     if from_saved == bool(ids):
         raise UsageError("give ids (or -) or --saved, not both and not neither")
     notes = fmt is not None and fmt.value == "note"
@@ -237,7 +243,13 @@ def open_(
 def download(
     ids: IdsArg,
     directory: Annotated[
-        Path, typer.Option("--dir", "-d", help="Where to save (default: current directory).")
+        Path,
+        typer.Option(
+            "--dir",
+            "-d",
+            show_default=False,
+            help="Where to save (default: the current directory).",
+        ),
     ] = Path(),
     force: Annotated[bool, typer.Option("--force", help="Download again if present.")] = False,
     quiet: QuietOpt = False,

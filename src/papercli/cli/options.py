@@ -69,6 +69,16 @@ class AnnounceType(StrEnum):
     replace_cross = "replace-cross"
 
 
+def choices(options: type[StrEnum]) -> str:
+    """``a, b or c``: an enum's values for a help text (the metavar names only the kind).
+
+    Typer's own ``[a|b|c]`` metavar is one unbreakable word that Rich cuts mid-name at 80
+    columns (``mark|down``); a list in the help text wraps between words.
+    """
+    values = [str(v.value) for v in options]
+    return ", ".join(values[:-1]) + " or " + values[-1] if len(values) > 1 else values[0]
+
+
 KeywordOpt = Annotated[
     list[str] | None,
     typer.Option("--keyword", "-k", help='Keyword or "quoted phrase" (repeatable; any matches).'),
@@ -88,7 +98,13 @@ AuthorOpt = Annotated[
 ]
 TypeOpt = Annotated[
     list[AnnounceType] | None,
-    typer.Option("--type", "-t", help="arXiv announcement type (default from the config)."),
+    typer.Option(
+        "--type",
+        "-t",
+        metavar="TYPE",
+        help=f"arXiv announcement type: {choices(AnnounceType)} (repeatable; default from the "
+        "config).",
+    ),
 ]
 MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help="At least N.")]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
@@ -125,6 +141,8 @@ def make_criteria(
             known = ", ".join(sorted(config.topics)) or "none configured"
             raise UsageError(f"unknown topic {name!r} (topics: {known})")
         chosen.append(config.topics[name])
+    from papercli.cli.common import today_local  # common imports this module
+
     return filters.Criteria(
         keywords=tuple(keywords or ()),
         all_keywords=all_keywords,
@@ -137,13 +155,17 @@ def make_criteria(
         min_upvotes=min_upvotes,
         has_code=has_code,
         topics=tuple(chosen),
+        today=today_local(),
     )
 
 
 FormatOpt = Annotated[
     Format | None,
     typer.Option(
-        "--format", "-f", help="Output format; default: table on a terminal, plain in a pipe."
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"{choices(Format)}; default: table on a terminal, plain in a pipe.",
     ),
 ]
 FieldsOpt = Annotated[
@@ -234,12 +256,20 @@ CategoryOpt = Annotated[
     ),
 ]
 SourceOpt = Annotated[
-    list[SourceChoice] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+    list[SourceChoice] | None,
+    typer.Option(
+        "--source",
+        "-s",
+        metavar="SOURCE",
+        help=f"Only this source: {choices(SourceChoice)} (repeatable).",
+    ),
 ]
 LimitOpt = Annotated[
     int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
 ]
-SortOpt = Annotated[SortKey, typer.Option("--sort", help="Order of the listing.")]
+SortOpt = Annotated[
+    SortKey, typer.Option("--sort", metavar="KEY", help=f"Order: {choices(SortKey)}.")
+]
 DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="One day, week or month.")]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="First day (date, 7d, 2w...).")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Last day (default: today).")]

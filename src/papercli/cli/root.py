@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from papercli import __version__
 from papercli.errors import ExitCode, PaperCliError, Terminated
@@ -39,8 +39,51 @@ def report_error(exc: PaperCliError) -> None:
     write_error(sys.stderr, exc, color=terminal().err_color)
 
 
+def report_usage_error(exc: typer.TyperException) -> int:
+    """A Click usage error as papercli's own ``Error:`` line (+ ``Hint:``); its exit code."""
+    ctx = getattr(exc, "ctx", None)
+    hint = f"see `{ctx.command_path} --help`" if ctx is not None else None
+    report_error(PaperCliError(" ".join(exc.format_message().split()), hint=hint))
+    return int(getattr(exc, "exit_code", ExitCode.USAGE))
+
+
+class PapersCommand(TyperCommand):
+    """A command whose help is shown as its source writes it (see ``helptext``)."""
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        from papercli.cli.helptext import prepare
+
+        prepare(self)
+        super().format_help(ctx, formatter)
+
+
 class PapersGroup(TyperGroup):
     """Maps exceptions from every command to one stderr line and an exit code."""
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:
+        from papercli.cli.helptext import prepare
+
+        prepare(self)
+        super().format_help(ctx, formatter)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the app; off a terminal a usage error is one line, not Typer's boxed panel.
+
+        Cron logs and pipes read stderr line by line (the README promises one line per
+        error); on a terminal Typer's panel, with the usage above it, is kept.
+        """
+        if not standalone_mode or sys.stderr.isatty():
+            return super().main(*args, standalone_mode=standalone_mode, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            report_error(PaperCliError("aborted"))
+            sys.exit(1)
+        except typer.TyperException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help is already shown
+                sys.exit(int(getattr(exc, "exit_code", ExitCode.USAGE)))
+            sys.exit(report_usage_error(exc))
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
@@ -112,9 +155,13 @@ def install(names: list[str]) -> typer.Typer:
             continue
         if name in _COMMANDS:
             func, kwargs = _COMMANDS[name]
-            app.command(name, **kwargs)(func)
+            app.command(name, cls=PapersCommand, **kwargs)(func)
         elif name in _GROUPS:
-            app.add_typer(_GROUPS[name], name=name)
+            sub = _GROUPS[name]
+            for info in sub.registered_commands:
+                if info.cls in (None, TyperCommand):
+                    info.cls = PapersCommand
+            app.add_typer(sub, name=name, cls=PapersGroup)
         else:
             continue
         _INSTALLED.add(name)
@@ -131,7 +178,11 @@ def _version(value: bool) -> None:
 def main_options(
     color: Annotated[
         ColorChoice,
-        typer.Option("--color", help="Colour: auto (a terminal without NO_COLOR), always, never."),
+        typer.Option(
+            "--color",
+            metavar="WHEN",
+            help="Colour: auto (a terminal without NO_COLOR), always or never.",
+        ),
     ] = ColorChoice.auto,
     _version_flag: Annotated[
         bool,

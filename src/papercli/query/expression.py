@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
-from papercli.errors import ExpressionError
+from papercli.errors import ExpressionError, UsageError
 from papercli.query.matching import PaperText, matches_author, matches_category, term_pattern
 
 # -- the --where language ----------------------------------------------------------------------
@@ -54,7 +55,8 @@ _HAS = {
 }
 _FIELD_TERM = re.compile(r"([A-Za-z_]+)(>=|<=|!=|:|>|<|=)")
 _OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
-_DATE_VALUE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_YEAR = re.compile(r"\d{4}")
+_RELATIVE_DATE = re.compile(r"today|yesterday|\d{1,4}[dw]", re.IGNORECASE)
 
 Predicate = Callable[[PaperText], bool]
 
@@ -116,8 +118,9 @@ def tokenize(expression: str) -> list[Token]:
 
 
 class _Parser:
-    def __init__(self, expression: str) -> None:
+    def __init__(self, expression: str, today: date | None = None) -> None:
         self.expression = expression
+        self.today = today
         self.tokens = tokenize(expression)
         self.index = 0
 
@@ -201,10 +204,23 @@ class _Parser:
                 raise self.error(f"{name} needs a whole number, got {value!r}", token) from None
             return _compare(NUMBER_FIELDS[name], "=" if op == ":" else op, number)
         if name in DATE_FIELDS:
-            if not _DATE_VALUE.fullmatch(value):
-                raise self.error(f"{name} needs a date like 2026-11-27, got {value!r}", token)
-            return _compare(DATE_FIELDS[name], "prefix" if op in (":", "=") else op, value)
+            first, last = self.date_span(token, name, value)
+            return _compare_dates(DATE_FIELDS[name], op, first.isoformat(), last.isoformat())
         raise self.error(f"unknown field {name!r} (fields: {', '.join(ALL_FIELDS)})", token)
+
+    def date_span(self, token: Token, name: str, value: str) -> tuple[date, date]:
+        """The days a date value covers: the forms of --since, and a bare year."""
+        from papercli.query.dates import FORMS, parse_span
+
+        text = value.strip()
+        if _YEAR.fullmatch(text):
+            return date(int(text), 1, 1), date(int(text), 12, 31)
+        if self.today is None and _RELATIVE_DATE.fullmatch(text):
+            raise self.error(f"{name}:{text} needs today's date, and none was given", token)
+        try:
+            return parse_span(text, self.today or date.min)
+        except UsageError:
+            raise self.error(f"{name} needs a date ({FORMS}), got {value!r}", token) from None
 
     def other(self, token: Token, name: str, value: str) -> Predicate:
         if name == "author":
@@ -235,7 +251,6 @@ _COMPARE: dict[str, Callable[[object, object], bool]] = {
     ">=": lambda a, b: a >= b,  # type: ignore[operator]
     "<": lambda a, b: a < b,  # type: ignore[operator]
     "<=": lambda a, b: a <= b,  # type: ignore[operator]
-    "prefix": lambda a, b: str(a).startswith(str(b)),
 }
 
 
@@ -244,16 +259,40 @@ def _compare(attribute: str, op: str, value: object) -> Predicate:
 
     def predicate(view: PaperText) -> bool:
         actual = getattr(view.paper, attribute)
-        if actual is None:
-            return False
-        if op in ("<", "<=") and isinstance(value, str):
-            # "listed<=2026-11" includes the whole month.
-            return check(actual[: len(value)], value)
-        return check(actual, value)
+        return actual is not None and check(actual, value)
 
     return predicate
 
 
-def compile_expression(expression: str) -> Predicate:
-    """Compile a ``--where`` expression; raises ExpressionError with the caret position."""
-    return _Parser(expression).parse()
+# A date value is a span of days ("2026-11", "2026-W48", "yesterday", "7d"): equality means
+# inside it, and each comparison uses the end of the span that makes "listed<=2026-11"
+# include the whole month and "listed>2026-11" start in December.
+_DATE_COMPARE: dict[str, Callable[[str, str, str], bool]] = {
+    ":": lambda day, first, last: first <= day <= last,
+    "=": lambda day, first, last: first <= day <= last,
+    "!=": lambda day, first, last: not first <= day <= last,
+    ">=": lambda day, first, _last: day >= first,
+    ">": lambda day, _first, last: day > last,
+    "<=": lambda day, _first, last: day <= last,
+    "<": lambda day, first, _last: day < first,
+}
+
+
+def _compare_dates(attribute: str, op: str, first: str, last: str) -> Predicate:
+    check = _DATE_COMPARE[op]
+
+    def predicate(view: PaperText) -> bool:
+        # ISO dates compare as text; a date longer than a day (a timestamp) is cut to one.
+        actual = getattr(view.paper, attribute)
+        return actual is not None and check(actual[:10], first, last)
+
+    return predicate
+
+
+def compile_expression(expression: str, today: date | None = None) -> Predicate:
+    """Compile a ``--where`` expression; raises ExpressionError with the caret position.
+
+    ``today`` is the day that ``listed>=yesterday`` or ``published:7d`` count from; without
+    it those forms are an error (this package never reads the clock).
+    """
+    return _Parser(expression, today).parse()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from papercli.models import Paper, Topic
@@ -60,6 +61,7 @@ class Criteria:
     min_upvotes: int | None = None
     has_code: bool = False
     topics: tuple[Topic, ...] = ()
+    today: date | None = None  # the day relative dates in ``where`` count from
     _where: Predicate | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -68,7 +70,7 @@ class Criteria:
         if self.where is not None:
             from papercli.query.expression import compile_expression
 
-            object.__setattr__(self, "_where", compile_expression(self.where))
+            object.__setattr__(self, "_where", compile_expression(self.where, self.today))
 
     def accepts(self, view: PaperText) -> bool:
         """Does one paper pass every filter."""
