@@ -87,9 +87,80 @@ def test_set_refuses_bad_values_and_leaves_the_file(
     run(runner, "config", "init")
     before = config_file.read_bytes()
     result = run(runner, "config", "set", key, value)
-    assert result.exit_code in (2, 3)
+    assert result.exit_code == 2  # a bad value on the command line is a usage error
     assert message in result.stderr
     assert config_file.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-1", "Error: network.timeout: expected a number >= 0, got '-1'"),
+        ("-0.5", "Error: network.timeout: expected a number >= 0, got '-0.5'"),
+        ("[1", "Error: network.timeout: expected a number >= 0, got '[1'"),
+    ],
+)
+def test_a_negative_value_needs_no_double_dash_and_is_refused_with_exit_2(
+    runner: CliRunner, config_file: Path, value: str, message: str
+) -> None:
+    config_file.write_text("[network]\ntimeout = 20\n")
+    result = run(runner, "config", "set", "network.timeout", value)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [message]
+    assert config_file.read_text() == "[network]\ntimeout = 20\n"
+    with_dashes = run(runner, "config", "set", "--", "network.timeout", value)
+    assert (with_dashes.exit_code, with_dashes.stderr) == (2, result.stderr)
+
+
+def test_a_negative_value_is_taken_where_the_key_allows_it(
+    runner: CliRunner, config_file: Path
+) -> None:
+    result = run(runner, "config", "set", "topics.neg.keywords", "-rl, -x")
+    assert result.exit_code == 0, result.stderr
+    assert tomllib.loads(config_file.read_text())["topics"]["neg"]["keywords"] == ["-rl", "-x"]
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [
+        ("network.timout", "network.timeout"),
+        ("timeout", "network.timeout"),
+        ("sources.arxiv_category", "sources.arxiv_categories"),
+        ("digest.email.hots", "digest.email.host"),
+        ("topics.agents.keywrds", "topics.agents.keywords"),
+        ("topic.agents.authors", "topics.agents.authors"),
+    ],
+)
+def test_a_mistyped_key_gets_a_did_you_mean(
+    runner: CliRunner, config_file: Path, key: str, meant: str
+) -> None:
+    result = run(runner, "config", "set", key, "3")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == f"Hint: did you mean {meant}?"
+    assert not config_file.exists()
+
+
+def test_a_key_like_nothing_known_points_at_config_show(
+    runner: CliRunner, config_file: Path
+) -> None:
+    result = run(runner, "config", "set", "zzz.qqq", "3")
+    assert result.stderr.splitlines() == [
+        "Error: unknown setting 'zzz.qqq'",
+        "Hint: `papers config show` lists them",
+    ]
+
+
+def test_set_repairs_an_invalid_value_but_not_a_file_broken_elsewhere(
+    runner: CliRunner, config_file: Path
+) -> None:
+    config_file.write_text("[network]\ntimeout = -1\n")
+    assert run(runner, "config", "set", "network.timeout", "5").exit_code == 0
+    assert tomllib.loads(config_file.read_text())["network"]["timeout"] == 5
+    config_file.write_text("[network]\ntimeout = -1\n")
+    result = run(runner, "config", "set", "network.retries", "2")
+    assert result.exit_code == 3  # the file was invalid before the edit: its fault, not the value's
+    assert "network.timeout" in result.stderr
+    assert config_file.read_text() == "[network]\ntimeout = -1\n"
 
 
 def test_set_refuses_to_edit_a_broken_file(runner: CliRunner, config_file: Path) -> None:

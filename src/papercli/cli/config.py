@@ -78,7 +78,8 @@ def config_show(
     typer.echo("\n".join(lines))
 
 
-@config_app.command("set")
+# ignore_unknown_options: `config set network.timeout -1` is a value, not an unknown option.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(
     key: Annotated[str, typer.Argument(help="A setting (network.timeout) or topics.NAME.FIELD.")],
     value: Annotated[str, typer.Argument(help='The value; lists as "a, b" or a TOML array.')],

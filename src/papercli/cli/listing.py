@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, date
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import emit, open_session, read_items, settings, terminal, today_local
+from papercli.cli.common import (
+    emit,
+    now,
+    open_session,
+    read_items,
+    settings,
+    terminal,
+    today_local,
+)
 from papercli.cli.options import (
     FIELDS_HELP,
     AllOpt,
@@ -90,6 +99,22 @@ def show_listing(
     emit(papers, shaping.fmt, term, why=reasons, scores=scores, pager=pager, shaping=shaping)
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+def future_span(first: date, last: date, *, quiet: bool, term: Terminal) -> bool:
+    """True (and says so) when a span starts after the newest day any source can list."""
+    latest = max(today_local(), now().astimezone(UTC).date())  # HF's day is UTC's
+    if first <= latest:
+        return False
+    if not quiet:
+        span = str(first) if first == last else f"{first}..{last}"
+        write_message(
+            sys.stderr,
+            "info",
+            f"{span} is in the future: nothing is listed yet (today is {latest})",
+            color=term.err_color,
+        )
+    return True
 
 
 @root.command("today", epilog=FIELDS_HELP)
@@ -192,6 +217,9 @@ def list_(
         has_code=has_code, topics=topic,
     )  # fmt: skip
     term = terminal()
+    if future_span(since_day, until_day, quiet=quiet, term=term):
+        emit([], shaping.fmt, term, pager=pager, shaping=shaping)
+        return
     with open_session(config, offline=offline, refresh=refresh, quiet=quiet, term=term) as session:
         outcome = listing.list_span(
             session,
@@ -229,6 +257,8 @@ def fetch(
         on=on, since=since, until=until, days=days, today=today_local()
     )
     term = terminal()
+    if future_span(since_day, until_day, quiet=quiet, term=term):
+        return
     span = listing.Span(since_day, until_day)
     with open_session(config, refresh=refresh, quiet=quiet, term=term) as session:
         outcome = listing.refresh_span(session, span, hf=hf, categories=cats)
@@ -255,7 +285,12 @@ def show(
     ],
     fmt: Annotated[
         DetailFormat | None,
-        typer.Option("--format", "-f", help="card on a terminal, text in a pipe, or json."),
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="card (default on a terminal), text (in a pipe) or json.",
+        ),
     ] = None,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,

@@ -45,28 +45,58 @@ def _key_for(dotted: str) -> tuple[Key, list[str], str]:
     parts = dotted.split(".")
     if parts[0] == "topics":
         if len(parts) != 3 or parts[2] not in TOPIC_FIELDS or not TOPIC_NAME_RE.fullmatch(parts[1]):
+            close = suggest_key(dotted)
             raise UsageError(
                 f"not a topic setting: {dotted!r}",
-                hint=f"use topics.NAME.FIELD with FIELD one of {', '.join(TOPIC_FIELDS)}",
+                hint=f"did you mean {close}?"
+                if close
+                else f"use topics.NAME.FIELD with FIELD one of {', '.join(TOPIC_FIELDS)}",
             )
         kind = "categories" if parts[2] == "categories" else "list"
         return Key(dotted, kind, ()), parts[:2], parts[2]
     key = KEYS.get(dotted)
     if key is None:
-        raise UsageError(f"unknown setting {dotted!r}", hint="`papers config show` lists them")
+        close = suggest_key(dotted)
+        hint = f"did you mean {close}?" if close else "`papers config show` lists them"
+        raise UsageError(f"unknown setting {dotted!r}", hint=hint)
     return key, parts[:-1], parts[-1]
 
 
+def settable_keys(topics: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Every key ``config set`` takes: the settings, and the fields of these topics."""
+    return [*KEYS, *(f"topics.{name}.{field}" for name in topics for field in TOPIC_FIELDS)]
+
+
+def suggest_key(dotted: str) -> str | None:
+    """The setting a mistyped key most likely meant (``network.timout``, ``timeout``)."""
+    import difflib
+
+    parts = dotted.split(".")
+    topic = [parts[1]] if len(parts) == 3 and TOPIC_NAME_RE.fullmatch(parts[1]) else []
+    candidates = settable_keys(topic)
+    by_leaf = [key for key in candidates if key.rsplit(".", 1)[-1] == parts[-1]]
+    if len(by_leaf) == 1:
+        return by_leaf[0]
+    close = difflib.get_close_matches(dotted, candidates, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _parse_value(key: Key, raw: str) -> Any:
-    """A command-line value: a TOML literal (``[...]``, ``true``) or plain text."""
+    """A command-line value: a TOML literal (``[...]``, ``true``) or plain text.
+
+    A bad value is a usage error (exit 2), like any other bad argument: the file is fine.
+    """
     text = raw.strip()
-    if key.kind in ("list", "categories", "types") and text.startswith("["):
-        try:
-            value = tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
-            raise UsageError(f"not a TOML array: {raw!r}") from None
-        return convert(key, value, key.name)
-    return convert(key, text, key.name)
+    try:
+        if key.kind in ("list", "categories", "types") and text.startswith("["):
+            try:
+                value = tomllib.loads(f"v = {text}")["v"]
+            except tomllib.TOMLDecodeError:
+                raise UsageError(f"{key.name}: not a TOML array: {raw!r}") from None
+            return convert(key, value, key.name)
+        return convert(key, text, key.name)
+    except ConfigError as exc:
+        raise UsageError(exc.message, hint=exc.hint) from None
 
 
 def _toml_value(value: Any) -> str:
@@ -152,8 +182,11 @@ def set_value(path: Path, dotted: str, raw_value: str) -> None:
     try:
         validate_config_text(new_text, path)
     except ConfigError as exc:
-        raise ConfigError(
-            f"cannot set {dotted} without breaking {path}: {exc.message}",
-            hint="the key may be written in another form there; edit the file by hand",
+        # An edit may repair a file that was invalid; only a file the edit broke is the
+        # value's fault (exit 2). A file invalid before and after is the file's (exit 3).
+        validate_config_text(text, path)
+        raise UsageError(
+            f"cannot set {dotted} to {raw_value!r}: {exc.message}",
+            hint="the key may be written in another form in the file; edit it by hand",
         ) from None
     atomic_write(path, new_text.encode("utf-8"))

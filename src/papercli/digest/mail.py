@@ -44,9 +44,10 @@ def mail_settings(settings: Settings, environ: Mapping[str, str]) -> Mail:
         name for name, value in (("host", host), ("to", recipients), ("from", sender)) if not value
     ]
     if missing:
+        example = {"host": "smtp.example.org", "to": "me@example.org", "from": "me@example.org"}
         raise ConfigError(
             f"--email needs digest.email.{missing[0]} in {settings.config_path}",
-            hint='e.g. papers config set digest.email.to "me@example.org"',
+            hint=f'e.g. papers config set digest.email.{missing[0]} "{example[missing[0]]}"',
         )
     security, username = settings["digest.email.security"], settings["digest.email.username"]
     if security == "none" and username and not _loopback(host):
