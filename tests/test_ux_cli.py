@@ -96,3 +96,52 @@ def test_a_span_reaching_into_the_future_lists_what_exists(
 def test_no_arxiv_hint_in_a_pipe(runner: CliRunner, hf: FakeServer) -> None:
     result = run(runner, "today")
     assert "arxiv_categories" not in result.stderr
+
+
+def complete(words: str, env_extra: dict[str, str] | None = None) -> list[str]:
+    """What bash completion offers for the last word of ``words``, from a real process."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "_PAPERS_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split(" ")) - 1),
+        **(env_extra or {}),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "papercli"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+TOPICS = '[topics.agents]\nkeywords = ["agent"]\n[topics.alignment]\nkeywords = ["rlhf"]\n'
+
+
+def test_completion_offers_topic_names_after_topic(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(TOPICS + '[topics.vision]\nkeywords = ["image"]\n')
+    assert complete("papers today --topic a") == ["agents", "alignment"]
+    assert complete("papers digest -T v") == ["vision"]
+    assert complete("papers list --topic ") == ["agents", "alignment", "vision"]
+
+
+def test_completion_offers_config_keys_after_config_set(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(TOPICS)
+    assert complete("papers config set network.ti") == ["network.timeout"]
+    offered = complete("papers config set ")
+    assert "sources.arxiv_categories" in offered and "digest.email.host" in offered
+    assert complete("papers config set topics.ag") == [
+        "topics.agents.keywords",
+        "topics.agents.exclude",
+        "topics.agents.categories",
+        "topics.agents.authors",
+    ]
+
+
+def test_completion_with_a_broken_config_offers_what_it_can(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[topics.agents\n")
+    assert complete("papers today --topic a") == []
+    assert "network.timeout" in complete("papers config set net")

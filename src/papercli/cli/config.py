@@ -19,6 +19,19 @@ config_app = typer.Typer(
 root.group("config", config_app)
 
 
+def complete_key(incomplete: str) -> list[str]:
+    """Shell completion for `config set KEY`: every setting and the configured topics' fields."""
+    from papercli.config import load_settings
+    from papercli.core.config_file import settable_keys
+    from papercli.errors import PaperCliError
+
+    try:
+        topics = tuple(load_settings().topics)
+    except PaperCliError:
+        topics = ()
+    return [key for key in settable_keys(topics) if key.startswith(incomplete)]
+
+
 @config_app.command("path")
 def config_path() -> None:
     """Print where the config file is ($PAPERS_CONFIG or the platform's config dir)."""
@@ -81,7 +94,12 @@ def config_show(
 # ignore_unknown_options: `config set network.timeout -1` is a value, not an unknown option.
 @config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(
-    key: Annotated[str, typer.Argument(help="A setting (network.timeout) or topics.NAME.FIELD.")],
+    key: Annotated[
+        str,
+        typer.Argument(
+            autocompletion=complete_key, help="A setting (network.timeout) or topics.NAME.FIELD."
+        ),
+    ],
     value: Annotated[str, typer.Argument(help='The value; lists as "a, b" or a TOML array.')],
 ) -> None:
     """Change one value in the config file, keeping its comments; refuses invalid results.

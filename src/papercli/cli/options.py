@@ -108,8 +108,28 @@ TypeOpt = Annotated[
 ]
 MinUpvotesOpt = Annotated[int | None, typer.Option("--min-upvotes", min=0, help="At least N.")]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code link.")]
+
+
+def complete_topic(incomplete: str) -> list[str]:
+    """Shell completion for --topic: the topics in the config (none if it cannot be read)."""
+    from papercli.config import load_settings
+    from papercli.errors import PaperCliError
+
+    try:
+        names = load_settings().topics
+    except PaperCliError:
+        return []
+    return [name for name in names if name.startswith(incomplete)]
+
+
 TopicOpt = Annotated[
-    list[str] | None, typer.Option("--topic", "-T", help="A topic from the config (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "--topic",
+        "-T",
+        autocompletion=complete_topic,
+        help="A topic from the config (repeatable).",
+    ),
 ]
 PagerOpt = Annotated[
     bool | None,
