@@ -17,7 +17,7 @@ from papercli.errors import OfflineError
 from papercli.store.cache import Store
 
 if TYPE_CHECKING:
-    from papercli.sources.http import HttpClient
+    from papercli.sources.http import HttpClient, Wait
     from papercli.store.index import Index
 
 
@@ -54,7 +54,9 @@ class Session:
     transport: Any = None  # an httpx transport, for tests and mirrors
     sleep: Callable[[float], None] = field(default=lambda seconds: _sleep(seconds))
     progress: Progress = _no_progress
+    waiting: Callable[[Wait], None] | None = None  # what the HTTP client waits for
     notices: list[Notice] = field(default_factory=list)
+    shown: list[Notice] = field(default_factory=list)  # notices the CLI already printed
     cancelled: bool = False  # set on Ctrl-C: threads still running must not write
     _client: HttpClient | None = None
     _index: Index | None = None
@@ -94,6 +96,7 @@ class Session:
                 pacing={"arxiv": settings["network.arxiv_delay"]},
                 transport=self.transport,
                 sleep=self.sleep,
+                **({"on_wait": self.waiting} if self.waiting else {}),
             )
         return self._client
 

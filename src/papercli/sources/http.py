@@ -7,6 +7,7 @@ pays for it. Clock, sleep and jitter are injectable so tests never wait.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import random
 import tempfile
@@ -39,6 +40,29 @@ class Response:
     status: int
     headers: Mapping[str, str]
     content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """What the client waits for, as it happens: the CLI draws a spinner from these.
+
+    ``state`` is ``request`` (sent, no answer yet), ``retry`` (``delay`` seconds before
+    attempt ``attempt + 1``, after ``problem``) or ``done`` (answered or given up). ``key``
+    tells concurrent requests apart. The client itself never prints.
+    """
+
+    key: int
+    source: str
+    url: str
+    state: str
+    attempt: int
+    attempts: int
+    delay: float = 0.0
+    problem: str = ""
+
+
+def _no_wait(_event: Wait) -> None:
+    return None
 
 
 @dataclass(slots=True)
@@ -88,8 +112,12 @@ class HttpClient:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         jitter: Callable[[], float] = random.random,
+        on_wait: Callable[[Wait], None] = _no_wait,
     ) -> None:
         import httpx
+
+        self._on_wait = on_wait
+        self._keys = itertools.count(1)
 
         self._httpx = httpx
         self.retries = max(1, retries)
@@ -148,10 +176,14 @@ class HttpClient:
         the group's interval apart (arXiv asks this of RSS and API together).
         """
         slot = self._paced(pace)
-        if slot is None:
-            return self._get(url, source, params, headers, allow, None)
-        with slot.lock:
-            return self._get(url, source, params, headers, allow, slot)
+        key = next(self._keys)
+        try:
+            if slot is None:
+                return self._get(url, source, params, headers, allow, None, key)
+            with slot.lock:
+                return self._get(url, source, params, headers, allow, slot, key)
+        finally:
+            self._on_wait(Wait(key, source, url, "done", 0, self.retries))
 
     def _get(
         self,
@@ -161,6 +193,7 @@ class HttpClient:
         headers: Mapping[str, str] | None,
         allow: tuple[int, ...],
         pace: _Pace | None,
+        key: int = 0,
     ) -> Response:
         httpx = self._httpx
         waited = 0.0
@@ -168,6 +201,7 @@ class HttpClient:
         shown_url = url
         for attempt in range(1, self.retries + 1):
             self._before(pace)
+            self._on_wait(Wait(key, source, shown_url, "request", attempt, self.retries))
             try:
                 response = self._send(url, params, headers, source, pace)
             except httpx.TimeoutException:
@@ -210,6 +244,9 @@ class HttpClient:
             if waited + delay > MAX_TOTAL_WAIT:
                 break
             waited += delay
+            self._on_wait(
+                Wait(key, source, shown_url, "retry", attempt, self.retries, delay, last_problem)
+            )
             self._wait(delay)
         raise NetworkError(
             f"{source} {last_problem} for {shown_url} after {attempt} attempt"
@@ -277,8 +314,10 @@ class HttpClient:
         """
         slot = self._paced(pace)
         lock = slot.lock if slot else threading.Lock()
+        key = next(self._keys)
         with lock:
             self._before(slot)
+            self._on_wait(Wait(key, source, url, "request", 1, 1))
             try:
                 return self._stream_to(url, target, source, max_bytes, progress)
             except self._httpx.TimeoutException:
@@ -290,6 +329,7 @@ class HttpClient:
                     f"{source} {_describe_transport(exc)} for {url}", source=source, url=url
                 ) from None
             finally:
+                self._on_wait(Wait(key, source, url, "done", 1, 1))
                 if slot is not None:
                     slot.last = self._clock()
 
