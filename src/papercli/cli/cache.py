@@ -50,15 +50,19 @@ def cache_info(
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
-    lines = [
-        f"path      {summary['path']}",
-        f"files     {summary['files']} ({int(summary['bytes']) / 1e6:.1f} MB)",  # type: ignore[call-overload]
+    from papercli.formats.summary import count_noun
+    from papercli.formats.table import aligned
+
+    rows = [
+        ("path", str(summary["path"])),
+        ("files", f"{summary['files']} ({int(summary['bytes']) / 1e6:.1f} MB)"),  # type: ignore[call-overload]
     ]
     if summary["set_aside"]:
-        lines.append(f"set aside {summary['set_aside']} unreadable file(s) (*.bad)")
+        rows.append(("set aside", f"{summary['set_aside']} unreadable (*.bad)"))
     for name, info in summary["listings"].items():  # type: ignore[attr-defined]
-        lines.append(f"{name:<10}{info['days']} days, {info['first']} .. {info['last']}")
-    typer.echo("\n".join(lines))
+        days = count_noun(info["days"], "day")
+        rows.append((name, f"{days}, {info['first']} .. {info['last']}"))
+    sys.stdout.write(aligned(rows))
 
 
 @cache_app.command("clear")

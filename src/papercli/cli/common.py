@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from papercli.cli.options import Format, Shaping
 from papercli.config import Settings, load_settings
@@ -16,6 +16,9 @@ from papercli.core.session import Session
 from papercli.errors import UsageError
 from papercli.formats.terminal import Terminal, write_message
 from papercli.models import Paper
+
+if TYPE_CHECKING:
+    from papercli.formats.table import Column
 
 # Global options of this invocation, set by the app callback before any command runs.
 GLOBAL_OPTIONS: dict[str, str] = {"color": "auto"}
@@ -67,29 +70,6 @@ def settings(overrides: dict[str, Any] | None = None) -> Settings:
     return config
 
 
-class _Bar:
-    """A Rich progress bar on stderr, started on first use."""
-
-    def __init__(self) -> None:
-        self._progress: Any = None
-        self._tasks: dict[str, Any] = {}
-
-    def __call__(self, task: str, done: int, total: int) -> None:
-        if self._progress is None:
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-            self._progress.start()
-        if task not in self._tasks:
-            self._tasks[task] = self._progress.add_task(task, total=total)
-        self._progress.update(self._tasks[task], completed=done, total=total)
-
-    def stop(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-
 @contextmanager
 def open_session(
     config: Settings,
@@ -101,15 +81,19 @@ def open_session(
 ) -> Iterator[Session]:
     """A session whose notices reach stderr when it ends (also when it fails)."""
     term = term or terminal()
-    bar = _Bar() if term.stderr_tty and not quiet else None
     session = Session.create(config, offline=offline, refresh=refresh, now=now)
-    if bar is not None:
-        session.progress = bar
+    feedback = None
+    if term.stderr_tty and not quiet:
+        from papercli.cli.feedback import Feedback
+
+        feedback = Feedback()
+        session.progress = feedback.progress
+        session.waiting = feedback.wait
     try:
         yield session
     finally:
-        if bar is not None:
-            bar.stop()
+        if feedback is not None:
+            feedback.stop()
         session.close()
         flush_notices(session, quiet=quiet, term=term)
 
@@ -120,6 +104,7 @@ def flush_notices(session: Session, *, quiet: bool, term: Terminal) -> None:
         if notice.level == "info" and quiet:
             continue
         write_message(sys.stderr, notice.level, notice.text, color=term.err_color)
+        session.shown.append(notice)
     session.notices.clear()
 
 
@@ -132,34 +117,50 @@ def emit(
     scores: dict[str, float] | None = None,
     pager: bool | None = None,
     shaping: Shaping | None = None,
+    total: int | None = None,
+    notes: Sequence[str] = (),
+    listed: bool = False,
+    extra: Mapping[str, Mapping[str, object]] | None = None,
+    columns: Sequence[Column] = (),
 ) -> None:
     """Write papers to stdout in the chosen format (a table only on request or a terminal).
 
-    ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON.
-    Tables and cards taller than the terminal go through the pager unless ``pager`` is False.
+    ``scores`` and ``why`` become table columns, and ``score`` / ``matched`` keys in JSON;
+    ``extra`` keys (``tags``, ``saved_at``) go to the machine formats and ``columns`` to the
+    table. Tables and cards taller than the terminal go through the pager unless ``pager``
+    is False, with ``notes`` (which day each source shows) on top. ``total`` is how many
+    papers there were before --limit: the table says "8 of 124 papers".
     ``shaping`` (from ``make_shaping``) overrides ``fmt`` and adds --fields, --jq, --template.
     """
-    from papercli.formats.terminal import render_summary, render_table, write_paged
-
     shaping = shaping or Shaping(fmt)
     chosen = shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
     if shaping.template is None and chosen in (Format.table, Format.summary):
+        from papercli.formats.table import limit_footer, render_table
+        from papercli.formats.terminal import render_summary, write_paged
+
+        footer = limit_footer(len(papers), total)
 
         def draw(out: TextIO, width: int | None) -> None:
             shown = term._replace(width=width) if width else term
             if chosen is Format.table:
-                render_table(papers, out, shown, why=why, scores=scores)
+                render_table(
+                    papers, out, shown, why=why, scores=scores, listed=listed,
+                    columns=columns, footer=footer,
+                )  # fmt: skip
             else:
-                render_summary(papers, out, shown)
+                render_summary(papers, out, shown, footer=footer)
 
-        write_paged(draw, sys.stdout, term, pager=pager)
+        write_paged(draw, sys.stdout, term, pager=pager, header=notes)
     else:
-        _write_records(papers, chosen, shaping, _extras(papers, why, scores))
+        _write_records(papers, chosen, shaping, _extras(papers, why, scores, extra))
     sys.stdout.flush()
 
 
 def _extras(
-    papers: Sequence[Paper], why: dict[str, list[str]] | None, scores: dict[str, float] | None
+    papers: Sequence[Paper],
+    why: dict[str, list[str]] | None,
+    scores: dict[str, float] | None,
+    added: Mapping[str, Mapping[str, object]] | None,
 ) -> dict[str, dict[str, object]]:
     extra: dict[str, dict[str, object]] = {}
     for paper in papers:
@@ -168,6 +169,7 @@ def _extras(
             record["score"] = round(scores.get(paper.id, 0.0), 4)
         if why is not None:
             record["matched"] = why.get(paper.id, [])
+        record.update((added or {}).get(paper.id, {}))
         extra[paper.id] = record
     return extra
 
@@ -200,6 +202,29 @@ def _write_records(
         from papercli.formats.writers import write
 
         write(chosen.value, papers, sys.stdout, extra, shaping.fields)
+
+
+def shown_notes(session: Session) -> list[str]:
+    """The info lines a session printed (which day each source shows), for a pager header."""
+    return [notice.text for notice in session.shown if notice.level == "info"]
+
+
+ARXIV_HINT = (
+    "arXiv is off: follow some categories with "
+    "`papers config set sources.arxiv_categories cs.CL,cs.LG`"
+)
+
+
+def hint_arxiv_off(config: Settings, term: Terminal, *, asked: bool, quiet: bool) -> None:
+    """On a terminal, say once per run how to turn arXiv on, until the user sets the key.
+
+    ``asked``: the command line already chose sources or categories, so it knows.
+    """
+    if asked or quiet or not term.stderr_tty or config.categories:
+        return
+    if config.origins.get("sources.arxiv_categories", "default") != "default":
+        return  # set on purpose, even to nothing: the user knows
+    write_message(sys.stderr, "hint", ARXIV_HINT, color=term.err_color)
 
 
 def read_items(args: Sequence[str]) -> list[str | Paper]:

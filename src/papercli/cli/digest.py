@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -140,8 +140,7 @@ def digest(
         if dry_run:
             channel = "email" if email else "file" if output else "stdout"
             selection, failures = deliver.preview(session, request, channel, wait)
-            sys.stdout.write(RENDERERS[fmt.value](selection.digest))
-            sys.stdout.flush()
+            _print(RENDERERS[fmt.value](selection.digest), fmt)
             _finish(session, failures, delivered=False)
             nothing_new = selection.digest.count == 0
         else:
@@ -178,6 +177,21 @@ def _channels(
     if mail is not None:
         channels.append(EmailChannel(mail, session.sleep, session.now().timestamp()))
     return channels or [StdoutChannel(sys.stdout, fmt.value, link=self_link(base_url, None))]
+
+
+def _print(text: str, fmt: DigestFormat) -> None:
+    """The digest on stdout: Markdown drawn by Rich on a terminal, as text in a pipe."""
+    term = terminal()
+    if fmt is DigestFormat.markdown and term.stdout_tty:
+        from papercli.formats.terminal import render_markdown, write_paged
+
+        def draw(out: TextIO, width: int | None) -> None:
+            render_markdown(text, out, term._replace(width=width) if width else term)
+
+        write_paged(draw, sys.stdout, term, pager=None)
+    else:
+        sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def _finish(session: Session, failures: list[PaperCliError], *, delivered: bool) -> None:

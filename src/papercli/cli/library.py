@@ -85,7 +85,11 @@ def saved(
     template: TemplateOpt = None,
     pager: PagerOpt = None,
 ) -> None:
-    """Your reading list (oldest first), with the usual filters and formats."""
+    """Your reading list (oldest first), with the usual filters and formats.
+
+    Each paper comes with its tags and when it was saved: table columns, and "tags" and
+    "saved_at" keys (or trailing columns) in the machine formats.
+    """
     config = settings()
     shaping = make_shaping(fmt, fields, jq, template)
     criteria = make_criteria(
@@ -97,7 +101,26 @@ def saved(
     with open_session(config, offline=True) as session:
         entries = library.saved(session.store, tag)
     papers = filters.apply([e.paper for e in entries], criteria)
-    emit(papers, shaping.fmt, terminal(), pager=pager, shaping=shaping)
+    from papercli.formats.table import Column
+
+    extra = {e.paper.id: {"tags": list(e.tags), "saved_at": e.saved_at} for e in entries}
+    columns = [
+        Column("Tags", {e.paper.id: ", ".join(e.tags) for e in entries}, max_width=24),
+        Column(
+            "Saved",
+            {e.paper.id: e.saved_at[:10] for e in entries},
+            narrow={e.paper.id: short_day(e.saved_at[:10], entries) for e in entries},
+        ),
+    ]
+    emit(
+        papers, shaping.fmt, terminal(), pager=pager, shaping=shaping, extra=extra,
+        columns=columns,
+    )  # fmt: skip
+
+
+def short_day(day: str, entries: list[library.Saved]) -> str:
+    """``08-22`` when every paper was saved in one year, else the whole date."""
+    return day[5:] if len({e.saved_at[:4] for e in entries}) == 1 else day
 
 
 @root.command("unsave")

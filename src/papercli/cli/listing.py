@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, date
 from enum import StrEnum
 from typing import Annotated
@@ -13,10 +14,12 @@ import typer
 from papercli.cli import root
 from papercli.cli.common import (
     emit,
+    hint_arxiv_off,
     now,
     open_session,
     read_items,
     settings,
+    shown_notes,
     terminal,
     today_local,
 )
@@ -73,8 +76,13 @@ def show_listing(
     quiet: bool,
     why: bool,
     pager: bool | None = None,
+    notes: Sequence[str] = (),
+    listed: bool = False,
 ) -> None:
-    """Filter, sort, cut and print a listing; exit non-zero if a source failed."""
+    """Filter, sort, cut and print a listing; exit non-zero if a source failed.
+
+    ``notes`` head the pager; ``listed`` shows the listing date column even for one day.
+    """
     outcome.raise_if_empty()
     for failure in outcome.failures:  # the sources that did answer are shown
         write_message(
@@ -91,12 +99,16 @@ def show_listing(
         papers, scores = ranking.by_relevance(papers, query)
     else:
         papers = filters.sort_papers(papers, sort.value)
+    total = len(papers)
     if limit is not None:
         papers = papers[:limit]
     if not papers and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
     reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers} if why else None
-    emit(papers, shaping.fmt, term, why=reasons, scores=scores, pager=pager, shaping=shaping)
+    emit(
+        papers, shaping.fmt, term, why=reasons, scores=scores, pager=pager, shaping=shaping,
+        total=total, notes=notes, listed=listed,
+    )  # fmt: skip
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
 
@@ -165,8 +177,9 @@ def today(
         outcome = listing.today(session, hf=hf, categories=cats)
     show_listing(
         outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,
-        why=why, pager=pager,
+        why=why, pager=pager, notes=shown_notes(session),
     )  # fmt: skip
+    hint_arxiv_off(config, term, asked=bool(source or category), quiet=quiet)
 
 
 @root.command("list", epilog=FIELDS_HELP)
@@ -230,8 +243,9 @@ def list_(
         )
     show_listing(
         outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,
-        why=why, pager=pager,
+        why=why, pager=pager, notes=shown_notes(session), listed=True,
     )  # fmt: skip
+    hint_arxiv_off(config, term, asked=bool(source or category), quiet=quiet)
 
 
 @root.command("fetch")

@@ -217,7 +217,8 @@ TemplateOpt = Annotated[
 FIELDS_HELP = (
     "Fields, for --fields, --jq and --template: "
     + ", ".join(f.name for f in dataclass_fields(Paper))
-    + "; and score (search, --sort relevance) and matched (search, --why)."
+    + "; and score (search, --sort relevance), matched (search, --why), tags and saved_at "
+    "(saved)."
 )
 
 

@@ -135,6 +135,7 @@ def topics(
         return
     with open_session(config, offline=True, term=term) as session:
         counts = lookup.topic_counts(session, listing.Span(first, last))
+    rows = []
     for name, topic in config.topics.items():
         parts = [
             f"{field}: {', '.join(values)}"
@@ -146,7 +147,18 @@ def topics(
             )
             if values
         ]
-        typer.echo(f"{name}\t{counts[name]}\t{'; '.join(parts)}")
+        rows.append((name, str(counts[name]), "; ".join(parts)))
+    if term.stdout_tty:
+        from papercli.formats.table import render_grid
+
+        render_grid(
+            rows, sys.stdout, term, headings=("Topic", "Papers", "Matches"), wrap=2, right=(1,)
+        )
+    else:
+        from papercli.models import sanitize_line
+
+        for row in rows:
+            sys.stdout.write("\t".join(sanitize_line(cell) for cell in row) + "\n")
     span = f"{first}..{last}"
     write_message(
         sys.stderr, "info", f"counts of cached papers listed {span}", color=term.err_color

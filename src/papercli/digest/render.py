@@ -15,6 +15,7 @@ from collections.abc import Callable
 from papercli.digest.build import Digest, Entry
 from papercli.formats.atom import atom_feed
 from papercli.formats.escape import h, md, md_url, safe_url
+from papercli.formats.summary import count_noun
 from papercli.models import abs_url, pdf_url, sanitize
 from papercli.schedule import describe
 
@@ -26,7 +27,7 @@ def _span(digest: Digest) -> str:
 
 
 def _counts(digest: Digest) -> str:
-    parts = [f"{digest.count} new papers"]
+    parts = [count_noun(digest.count, "new paper")]
     names = {"hf": "Hugging Face", "arxiv": "arXiv"}
     parts += [f"{names.get(s, s)} {n}" for s, n in digest.source_counts.items() if n]
     return ", ".join(parts)
@@ -38,7 +39,7 @@ def _meta(entry: Entry) -> list[str]:
     if paper.upvotes is not None:
         bits.append(f"▲ {paper.upvotes}")
     if paper.comments:
-        bits.append(f"{paper.comments} comments")
+        bits.append(count_noun(paper.comments, "comment"))
     if paper.primary_category:
         bits.append(paper.primary_category)
     if paper.listed:

@@ -22,8 +22,9 @@ Fields = Sequence[str] | None  # the keys to keep, in order (None: all)
 
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(Paper))
 """The keys of a Paper record, in schema order (``to_dict`` has the same)."""
-EXTRA_FIELDS = ("score", "matched")
-"""Keys some listings add: relevance (search, --sort relevance) and what matched (--why)."""
+EXTRA_FIELDS = ("score", "matched", "tags", "saved_at")
+"""Keys some listings add: relevance (search, --sort relevance), what matched (--why), and
+the reading list's tags and saved time (saved)."""
 
 
 def parse_fields(text: str) -> tuple[str, ...]:

@@ -20,11 +20,23 @@ def _cell(value: object) -> str:
     return "" if value is None else sanitize_line(str(value))
 
 
-def write_plain(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
-    """Tab-separated id, listed, upvotes, title, url; one paper per line, no header."""
+def extra_keys(extra: Extra) -> list[str]:
+    """The keys a command adds to every record (``score``, ``tags``...), in their order."""
+    keys: dict[str, None] = {}
+    for added in (extra or {}).values():
+        keys.update(dict.fromkeys(added))
+    return list(keys)
+
+
+def write_plain(papers: Iterable[Paper], out: TextIO, extra: Extra = None) -> None:
+    """Tab-separated id, listed, upvotes, title, url (then any extra keys); no header."""
+    keys = extra_keys(extra)
     for paper in papers:
         row = (paper.id, paper.listed, paper.upvotes, paper.title, abs_url(paper.id))
-        out.write("\t".join(_cell(value) for value in row) + "\n")
+        cells = [_cell(value) for value in row]
+        if keys:
+            cells += _row(paper, extra, keys)
+        out.write("\t".join(cells) + "\n")
 
 
 def write_ids(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
@@ -58,19 +70,22 @@ def neutralise(cell: str) -> str:
 def write_csv(
     papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
 ) -> None:
-    """RFC 4180 CSV with a header row (the CSV columns, or ``fields``); formulas neutralised."""
+    """RFC 4180 CSV with a header row: the CSV columns and the extra keys, or ``fields``;
+    formulas neutralised."""
     import csv
 
+    columns = fields or (*CSV_COLUMNS, *extra_keys(extra))
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields or CSV_COLUMNS)
+    writer.writerow(columns)
     for paper in papers:
-        writer.writerow([neutralise(c) for c in _row(paper, extra, fields)])
+        writer.writerow([neutralise(c) for c in _row(paper, extra, columns)])
 
 
 def write_tsv(
     papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
 ) -> None:
-    """The CSV columns (or ``fields``), tab-separated, with a header row (no tabs inside)."""
-    out.write("\t".join(fields or CSV_COLUMNS) + "\n")
+    """The CSV columns and extra keys (or ``fields``), tab-separated, with a header row."""
+    columns = fields or (*CSV_COLUMNS, *extra_keys(extra))
+    out.write("\t".join(columns) + "\n")
     for paper in papers:
-        out.write("\t".join(neutralise(c) for c in _row(paper, extra, fields)) + "\n")
+        out.write("\t".join(neutralise(c) for c in _row(paper, extra, columns)) + "\n")

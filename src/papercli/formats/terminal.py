@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from papercli.checks import valid_link
 from papercli.errors import ExpressionError, PaperCliError
+from papercli.formats.summary import count_noun, short_authors, upvote_cell
 from papercli.models import Paper, abs_url, pdf_url, sanitize
 
 if TYPE_CHECKING:
@@ -59,8 +60,13 @@ def write_paged(
     term: Terminal,
     *,
     pager: bool | None,
+    header: Sequence[str] = (),
 ) -> None:
-    """Draw to ``out``, through $PAGER (less -RFX) when on a terminal and taller than it."""
+    """Draw to ``out``, through $PAGER (less -RFX) when on a terminal and taller than it.
+
+    ``header`` lines (which day each source shows) were already printed on stderr, where
+    the pager's first screen would scroll them away: a paged text repeats them on top.
+    """
     if not term.stdout_tty or pager is False:
         draw(out, None)
         return
@@ -77,6 +83,8 @@ def write_paged(
     if pager is not True and text.count("\n") < size.lines - 1:
         out.write(text)
         return
+    if header:
+        text = "".join(sanitize(line) + "\n" for line in header) + "\n" + text
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")  # quit if one screen, keep colours, do not clear
     command = shlex.split(env.get("PAGER") or "less")
@@ -111,69 +119,6 @@ def console(out: TextIO, term: Terminal) -> Console:
     )
 
 
-def upvote_cell(paper: Paper) -> str:
-    """``42`` or ``42 (+5)``: upvotes and their change since the previous download."""
-    if paper.upvotes is None:
-        return ""
-    if paper.upvotes_previous is not None and paper.upvotes != paper.upvotes_previous:
-        return f"{paper.upvotes} ({paper.upvotes - paper.upvotes_previous:+d})"
-    return str(paper.upvotes)
-
-
-def short_authors(paper: Paper, limit: int = 2) -> str:
-    """``A. Author, B. Author et al.``"""
-    names = [sanitize(a) for a in paper.authors]
-    if len(names) <= limit:
-        return ", ".join(names)
-    return ", ".join(names[:limit]) + " et al."
-
-
-def render_table(
-    papers: Sequence[Paper],
-    out: TextIO,
-    term: Terminal,
-    *,
-    why: dict[str, list[str]] | None = None,
-    scores: dict[str, float] | None = None,
-) -> None:
-    """A Rich table: upvotes, id, title (a link), authors, category."""
-    from rich import box
-    from rich.style import Style
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
-    if scores is not None:
-        table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("▲", justify="right", no_wrap=True, style="bold")
-    table.add_column("ID", no_wrap=True, style="cyan")
-    # The title wraps and never shrinks away; authors and reasons give way first.
-    table.add_column("Title", ratio=4, min_width=24, overflow="fold")
-    table.add_column(
-        "Authors", ratio=1, max_width=28, overflow="ellipsis", no_wrap=True, style="dim"
-    )
-    table.add_column("Cat", no_wrap=True, style="magenta", max_width=8, overflow="ellipsis")
-    if why is not None:
-        table.add_column("Why", ratio=1, max_width=30, overflow="fold", style="green")
-    for paper in papers:
-        url = abs_url(paper.id)
-        title = Text(sanitize(paper.title), style=Style(link=url) if term.links else "")
-        row: list[Text | str] = []
-        if scores is not None:
-            row.append(f"{scores.get(paper.id, 0.0):.2f}")
-        row += [
-            upvote_cell(paper),
-            paper.id,
-            title,
-            Text(short_authors(paper)),
-            Text(sanitize(paper.primary_category or ("hf" if "hf" in paper.sources else ""))),
-        ]
-        if why is not None:
-            row.append(Text(sanitize("; ".join(why.get(paper.id, [])))))
-        table.add_row(*row)
-    console(out, term).print(table)
-
-
 def detail_lines(paper: Paper) -> list[tuple[str, str]]:
     """Label/value pairs of one paper in full, shared by the card and the plain text."""
     rows = [("Authors", ", ".join(paper.authors))]
@@ -190,9 +135,10 @@ def detail_lines(paper: Paper) -> list[tuple[str, str]]:
         rows.append(("Announced", paper.announce_type))
     social = []
     if paper.upvotes is not None:
-        social.append(f"{upvote_cell(paper)} upvotes")
+        noun = "upvote" if paper.upvotes == 1 else "upvotes"
+        social.append(f"{upvote_cell(paper)} {noun}")
     if paper.comments is not None:
-        social.append(f"{paper.comments} comments")
+        social.append(count_noun(paper.comments, "comment"))
     if social:
         rows.append(("On HF", ", ".join(social)))
     if paper.organization:
@@ -210,7 +156,9 @@ def detail_lines(paper: Paper) -> list[tuple[str, str]]:
 
         rows.append(("DOI", doi_url(paper.doi)))
     if valid_link(paper.github):
-        stars = f" ({paper.github_stars} stars)" if paper.github_stars is not None else ""
+        stars = (
+            f" ({count_noun(paper.github_stars, 'star')})" if paper.github_stars is not None else ""
+        )
         rows.append(("Code", f"{paper.github}{stars}"))
     if valid_link(paper.project_page):
         rows.append(("Project", paper.project_page))
@@ -253,18 +201,21 @@ def render_detail(paper: Paper, out: TextIO, term: Terminal) -> None:
         link = link_target(value.split(" ")[0]) if term.links else None
         style = Style(link=link) if link else ""
         grid.add_row(label, Text(value, style=style))
-    parts: list[object] = [grid]
+    # The full title opens the body, where it wraps; the border has room for the id only.
+    parts: list[object] = [Text(sanitize(paper.title), style="bold"), Text(""), grid]
     for heading, body in (("AI summary", paper.ai_summary), ("Abstract", paper.abstract)):
         if body:
             parts.append(Text(""))
             parts.append(Text(heading, style="bold underline"))
             parts.append(Text(sanitize(body)))
     version = f"v{paper.version}" if paper.version else ""
-    title = Text(f"{paper.id}{version}  ", style="cyan") + Text(sanitize(paper.title), style="bold")
+    title = Text(f"{paper.id}{version}", style="cyan")
     console(out, term).print(Panel(Group(*parts), title=title, title_align="left"))
 
 
-def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None:
+def render_summary(
+    papers: Sequence[Paper], out: TextIO, term: Terminal, *, footer: str | None = None
+) -> None:
     """One Rich panel per paper: the terminal's version of a card on the HF papers page."""
     from rich.console import Group
     from rich.panel import Panel
@@ -286,7 +237,7 @@ def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None
         if paper.upvotes is not None:
             facts.append(f"▲ {upvote_cell(paper)}")
         if paper.comments:
-            facts.append(f"{paper.comments} comments")
+            facts.append(count_noun(paper.comments, "comment"))
         if paper.primary_category:
             facts.append(sanitize(paper.primary_category))
         links = Text()
@@ -306,3 +257,12 @@ def render_summary(papers: Sequence[Paper], out: TextIO, term: Terminal) -> None
             links,
         )
         con.print(Panel(body, title=Text(paper.id, style="cyan"), title_align="left"))
+    if footer:
+        con.print(Text(footer, style="dim"))
+
+
+def render_markdown(text: str, out: TextIO, term: Terminal) -> None:
+    """Markdown (papercli's own, its upstream text already escaped) drawn by Rich."""
+    from rich.markdown import Markdown
+
+    console(out, term).print(Markdown(text, hyperlinks=term.links))
