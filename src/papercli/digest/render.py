@@ -15,6 +15,7 @@ from collections.abc import Callable
 from papercli.digest.build import Digest, Entry
 from papercli.formats.atom import atom_feed
 from papercli.formats.escape import h, md, md_url, safe_url
+from papercli.formats.html import hf_page
 from papercli.formats.summary import count_noun
 from papercli.models import abs_url, pdf_url, sanitize
 from papercli.schedule import describe
@@ -70,7 +71,11 @@ def render_markdown(digest: Digest) -> str:
             out.append(f"{md(_authors(entry))}  ")
             out.append(md(" · ".join(_meta(entry))) + "  ")
             links = [f"[arXiv]({url})", f"[PDF]({md_url(pdf_url(paper.id))})"]
-            for label, link in (("code", paper.github), ("project", paper.project_page)):
+            for label, link in (
+                ("Hugging Face", hf_page(paper)),
+                ("code", paper.github),
+                ("project", paper.project_page),
+            ):
                 if md_url(link):
                     links.append(f"[{label}]({md_url(link)})")
             out.append(" · ".join(links))
@@ -110,11 +115,14 @@ _STYLE = {
     "note": "background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px;font-size:13px;"
     "margin:8px 0;",
     "h2": "font-size:16px;border-bottom:1px solid #d0d7de;padding-bottom:4px;margin:20px 0 8px 0;",
-    "title": "font-size:15px;font-weight:600;color:#0969da;text-decoration:none;",
+    "title": "font-size:15px;font-weight:600;color:#0969da;text-decoration:none;"
+    "overflow-wrap:anywhere;",
     "paper": "margin:0 0 14px 0;",
     "small": "color:#57606a;font-size:12px;margin:2px 0;",
     "summary": "font-size:14px;line-height:1.45;margin:4px 0;",
     "link": "color:#0969da;font-size:12px;",
+    "toc": "margin:0 0 8px 0;padding:0;list-style:none;font-size:13px;",
+    "toc_item": "display:inline-block;margin:0 12px 4px 0;",
 }
 
 
@@ -131,8 +139,18 @@ def render_html(digest: Digest) -> str:
         f'<p style="{s["meta"]}">{h(_span(digest))}: {h(_counts(digest))}.</p>',
     ]
     parts += [f'<p style="{s["note"]}">{h(note)}</p>' for note in digest.notes]
-    for group in digest.groups:
-        parts.append(f'<h2 style="{s["h2"]}">{h(group.title)} ({len(group.entries)})</h2>')
+    if digest.groups:
+        items = "".join(
+            f'<li style="{s["toc_item"]}"><a style="{s["link"]}" href="#section-{number}">'
+            f"{h(group.title)}</a> ({len(group.entries)})</li>"
+            for number, group in enumerate(digest.groups, 1)
+        )
+        parts.append(f'<ul style="{s["toc"]}">{items}</ul>')
+    for number, group in enumerate(digest.groups, 1):
+        parts.append(
+            f'<h2 id="section-{number}" style="{s["h2"]}">'
+            f"{h(group.title)} ({len(group.entries)})</h2>"
+        )
         for entry in group.entries:
             paper = entry.paper
             abs_link = h(abs_url(paper.id))
@@ -140,7 +158,11 @@ def render_html(digest: Digest) -> str:
                 f'<a style="{s["link"]}" href="{abs_link}">arXiv</a>',
                 f'<a style="{s["link"]}" href="{h(pdf_url(paper.id))}">PDF</a>',
             ]
-            for label, url in (("code", paper.github), ("project", paper.project_page)):
+            for label, url in (
+                ("Hugging Face", hf_page(paper)),
+                ("code", paper.github),
+                ("project", paper.project_page),
+            ):
                 if safe_url(url):
                     links.append(f'<a style="{s["link"]}" href="{h(safe_url(url))}">{label}</a>')
             parts += [
