@@ -203,3 +203,18 @@ def test_a_paged_table_repeats_which_day_it_shows_on_top(hf: FakeServer, tmp_pat
         "showing Fri 2026-06-12, 12 papers"
     )
     assert "Title" in rest and "2606.06113" in rest
+
+
+def test_topics_are_a_table_on_a_terminal(hf: FakeServer, tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[topics.agents]\nkeywords = ["agent", "tool use"]\ncategories = ["cs.AI"]\n'
+        '[topics.safety]\nkeywords = ["safety"]\n'
+    )
+    assert on_terminal("today", "-q", "--no-pager", columns=80).code == 0
+    run = on_terminal("topics", columns=80)
+    assert run.code == 0, run.text
+    assert run.lines[0].split() == ["Topic", "Papers", "Matches"]
+    assert run.lines[2].split()[:2] == ["agents", "0"]
+    assert run.lines[2].endswith("keywords: agent, tool use; categories: cs.AI")
+    assert run.lines[3].split()[:2] == ["safety", "2"]
+    assert "\t" not in run.text

@@ -294,3 +294,23 @@ def test_saved_shows_tags_and_saved_dates_in_every_machine_format(
     # The Paper keys themselves are unchanged, in their order.
     paper_keys = json.loads(runner.invoke(app, ["today", "-f", "json", "-n", "1"]).stdout)[0]
     assert list(records[0])[:-2] == list(paper_keys)
+
+
+def test_digests_count_in_the_singular_too() -> None:
+    from datetime import UTC, date, datetime
+
+    from papercli.digest.build import build
+    from papercli.digest.render import render_html, render_markdown, render_text
+
+    digest = build(
+        [replace(HF, comments=1)],
+        name="default",
+        topics=[],
+        since=date(2026, 6, 12),
+        until=date(2026, 6, 12),
+        generated=datetime(2026, 6, 13, 6, 0, tzinfo=UTC),
+    )
+    for render in (render_text, render_markdown, render_html):
+        text = render(digest)
+        assert "1 comment" in text and "1 comments" not in text
+        assert "1 new paper," in text and "1 new papers" not in text
