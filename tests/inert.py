@@ -20,11 +20,13 @@ import html5lib
 from markdown_it import MarkdownIt
 
 from papercli.checks import valid_link
+from papercli.formats.html import STYLE
 from papercli.models import is_valid_id
 
-# The only hosts a link in any output may point to: arXiv (built from ids), doi.org (built
-# from checked DOIs) and the hosts of the corpus's well-formed links.
-HOSTS = {"arxiv.org", "doi.org", "github.com", "x.example", "example.org"}
+# The only hosts a link in any output may point to: arXiv and Hugging Face (built from ids),
+# doi.org (built from checked DOIs) and the hosts of the corpus's well-formed links.
+HOSTS = {"arxiv.org", "doi.org", "github.com", "x.example", "example.org", "huggingface.co"}
+SECTION = re.compile(r"section-[0-9]+")  # the digest's contents link to its own headings
 ATOM = "{http://www.w3.org/2005/Atom}"
 ISO_STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})"
@@ -42,6 +44,9 @@ ATTACKER_LABELS = {"click me", "click", "img"}  # the texts of the links the cor
 def assert_link(href: str | None, where: str) -> None:
     """An http(s) link, well formed, to a host the corpus offered."""
     assert href is not None, where
+    if href.startswith("#"):
+        assert SECTION.fullmatch(href[1:]), f"{where}: anchor {href!r}"
+        return
     assert valid_link(href) == href, f"{where}: not a checked link: {href!r}"
     host = urlsplit(href).hostname or ""
     assert host in HOSTS, f"{where}: link to {host!r}: {href!r}"
@@ -104,9 +109,10 @@ def assert_markdown(text: str) -> list[tuple[str, str]]:
 _HTML_TAGS = {
     "html", "head", "meta", "title", "body", "table", "thead", "tbody", "tr", "th", "td", "a",
     "br", "small", "div", "p", "h1", "h2", "h3", "strong", "em", "code", "blockquote", "ul",
-    "ol", "li", "hr",
+    "ol", "li", "hr", "style", "main",
 }  # fmt: skip
-_HTML_ATTRS = {"href", "style", "lang", "charset", "name", "content", "align"}
+_HTML_ATTRS = {"href", "style", "lang", "charset", "name", "content", "align", "class", "id"}
+_HTML_CLASSES = {"n", "t", "d", "small", "links", "meta"}  # formats/html.py's own
 
 
 def assert_html(text: str, *, fragment: bool = False) -> list[tuple[str, str]]:
@@ -126,8 +132,12 @@ def assert_html(text: str, *, fragment: bool = False) -> list[tuple[str, str]]:
             continue
         assert element.tag in _HTML_TAGS, f"injected element <{element.tag}>"
         titles += element.tag == "title"
+        if element.tag == "style":  # only the listing's own style sheet, word for word
+            assert "".join(element.itertext()) == STYLE, "injected <style>"
         for name, value in element.attrib.items():
             assert name in _HTML_ATTRS, f"injected attribute {name}={value!r} on <{element.tag}>"
+            assert name != "class" or set(value.split()) <= _HTML_CLASSES, value
+            assert name != "id" or SECTION.fullmatch(value), value
         if element.tag == "a":
             label = "".join(element.itertext())
             assert_link(element.get("href"), f"<a> {label!r}")

@@ -12,7 +12,8 @@ from inert import assert_digest, assert_listing, assert_markdown, assert_termina
 from papercli.digest.build import build
 from papercli.digest.render import RENDERERS
 from papercli.formats.escape import doi_url, link_target, md_url
-from papercli.formats.terminal import Terminal, render_detail, render_summary, render_table
+from papercli.formats.table import render_table
+from papercli.formats.terminal import Terminal, render_detail, render_summary
 from papercli.formats.writers import WRITERS
 from papercli.models import Paper
 

@@ -49,7 +49,7 @@ def listed_cells(papers: Sequence[Paper], *, always: bool, wide: bool) -> dict[s
     if not days or (not always and len(days) == 1):
         return None
     short = not wide and len({day[:4] for day in days}) == 1
-    return {p.id: sanitize((p.listed[5:] if short else p.listed) or "") for p in papers}
+    return {p.id: sanitize((p.listed or "")[5 if short else 0 :]) for p in papers}
 
 
 def limit_footer(shown: int, total: int | None) -> str | None:

@@ -28,15 +28,15 @@ def extra_keys(extra: Extra) -> list[str]:
     return list(keys)
 
 
-def write_plain(papers: Iterable[Paper], out: TextIO, extra: Extra = None) -> None:
-    """Tab-separated id, listed, upvotes, title, url (then any extra keys); no header."""
-    keys = extra_keys(extra)
+def write_plain(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
+    """Tab-separated id, listed, upvotes, title, url; one paper per line, no header.
+
+    Always these five columns, whatever the command (scripts read them with ``read`` and
+    ``cut``); extra keys go to csv, tsv, json and --fields.
+    """
     for paper in papers:
         row = (paper.id, paper.listed, paper.upvotes, paper.title, abs_url(paper.id))
-        cells = [_cell(value) for value in row]
-        if keys:
-            cells += _row(paper, extra, keys)
-        out.write("\t".join(cells) + "\n")
+        out.write("\t".join(_cell(value) for value in row) + "\n")
 
 
 def write_ids(papers: Iterable[Paper], out: TextIO, _extra: Extra = None) -> None:
