@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from papercli.checks import valid_link
 from papercli.errors import ExpressionError, PaperCliError
-from papercli.formats.summary import count_noun, short_authors, upvote_cell
 from papercli.models import Paper, abs_url, pdf_url, sanitize
 
 if TYPE_CHECKING:
@@ -121,6 +120,9 @@ def console(out: TextIO, term: Terminal) -> Console:
 
 def detail_lines(paper: Paper) -> list[tuple[str, str]]:
     """Label/value pairs of one paper in full, shared by the card and the plain text."""
+    # Imported here: the messages above are on every run's path, the cards are not.
+    from papercli.formats.summary import count_noun, upvote_cell
+
     rows = [("Authors", ", ".join(paper.authors))]
     dates = []
     if paper.listed:
@@ -223,7 +225,7 @@ def render_summary(
     from rich.text import Text
 
     from papercli.formats.escape import link_target
-    from papercli.formats.summary import summarize
+    from papercli.formats.summary import count_noun, short_authors, summarize, upvote_cell
 
     con = console(out, term)
     for paper in papers:
