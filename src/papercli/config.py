@@ -96,6 +96,7 @@ class Settings:
     origins: Mapping[str, str]
     topics: Mapping[str, Topic] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # for the CLI to show once (e.g. a world-readable file)
+    channels: Mapping[str, ChannelSpec] = field(default_factory=dict)  # [digest.channels.*]
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -293,6 +294,10 @@ def build_settings(
     """Settings from parsed file data, the environment and flags, in that order."""
     data = dict(data)
     raw_topics = data.pop("topics", {})
+    raw_channels: Any = {}
+    if isinstance(data.get("digest"), dict) and "channels" in data["digest"]:
+        data["digest"] = dict(data["digest"])
+        raw_channels = data["digest"].pop("channels")
     values = {name: key.default for name, key in KEYS.items()}
     origins = dict.fromkeys(KEYS, "default")
     for dotted, value in _flatten(data).items():
@@ -323,8 +328,93 @@ def build_settings(
         values=values,
         origins=origins,
         topics=_parse_topics(raw_topics, path, text),
+        channels=_parse_channels(raw_channels, path, text),
         warnings=_exposure_warnings(path, values, origins),
     )
+
+
+CHANNEL_TYPES = ("slack", "discord", "matrix", "webhook")
+RESERVED_CHANNELS = ("stdout", "file", "email")  # the built-in channels' state keys
+_CHANNEL_NAME = LazyPattern(r"[a-z][a-z0-9_\-]{0,31}")
+_ENV_NAME = LazyPattern(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+_CHANNEL_KEYS = {
+    "slack": {"url_env", "url_command"},
+    "discord": {"url_env", "url_command", "username"},
+    "matrix": {"homeserver", "room", "token_env", "token_command", "msgtype"},
+    "webhook": {"url_env", "url_command", "token_env", "token_command", "max_bytes"},
+}
+_SECRET_KEYS = frozenset({"url", "webhook", "webhook_url", "token", "access_token", "api_key"})
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSpec:
+    """One ``[digest.channels.NAME]`` table: its type and checked options (never a secret)."""
+
+    name: str
+    type: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _parse_channels(raw: Any, path: Path, text: str) -> dict[str, ChannelSpec]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [digest.channels] must be a table of tables")
+    channels = {}
+    for name, body in raw.items():
+        where = f"{path}, line {_line_of(text, name) or '?'}, channel {name!r}"
+        if not _CHANNEL_NAME.fullmatch(name) or name in RESERVED_CHANNELS:
+            raise ConfigError(
+                f"{where}: a channel name is lower-case letters, digits, - and _ (at most 32), "
+                f"and not {', '.join(RESERVED_CHANNELS)}"
+            )
+        if not isinstance(body, dict) or body.get("type") not in CHANNEL_TYPES:
+            raise ConfigError(f"{where}: needs type = one of {', '.join(CHANNEL_TYPES)}")
+        kind = body["type"]
+        for key, value in body.items():
+            if key in _SECRET_KEYS or key in _SECRET_NAMES:
+                # Never echo the value: it is the secret (a webhook URL embeds one).
+                raise ConfigError(
+                    f"{where}: papercli never reads a secret from its config file "
+                    f"({key!r}; a webhook URL is one)",
+                    hint=f"name an environment variable ({_secret_of(key)}_env) or a "
+                    f"command that prints it ({_secret_of(key)}_command)",
+                )
+            if key != "type" and key not in _CHANNEL_KEYS[kind]:
+                allowed = ", ".join(sorted(_CHANNEL_KEYS[kind]))
+                raise ConfigError(f"{where}: unknown key {key!r} for {kind} (known: {allowed})")
+            _check_channel_value(key, value, where)
+        if kind == "matrix" and not (body.get("homeserver") and body.get("room")):
+            raise ConfigError(f"{where}: a matrix channel needs homeserver and room")
+        options = {k: v for k, v in body.items() if k != "type"}
+        if "homeserver" in options:
+            options["homeserver"] = options["homeserver"].rstrip("/")
+        channels[name] = ChannelSpec(name, kind, options)
+    return channels
+
+
+def _secret_of(key: str) -> str:
+    return "url" if "url" in key or "webhook" in key else "token"
+
+
+def _check_channel_value(key: str, value: Any, where: str) -> None:
+    if key == "max_bytes":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1024 <= value <= 1 << 30:
+            raise ConfigError(f"{where}: max_bytes must be a whole number of bytes >= 1024")
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: {key} must be non-empty text")
+    if key.endswith("_env") and not _ENV_NAME.fullmatch(value):
+        raise ConfigError(f"{where}: {key} must name an environment variable")
+    if key == "homeserver" and not re.fullmatch(r"https?://[^/\s@]+(/[^\s]*)?", value):
+        raise ConfigError(f"{where}: homeserver must be an http(s) URL without credentials")
+    if key == "room" and not re.fullmatch(r"![^:\s/]+:[^\s/]+", value):
+        raise ConfigError(
+            f"{where}: room must be a room id like !abcdef:example.org",
+            hint="Element shows it under Room settings > Advanced",
+        )
+    if key == "msgtype" and value not in ("m.notice", "m.text"):
+        raise ConfigError(f"{where}: msgtype must be m.notice or m.text")
+    if key == "username" and len(value) > 80:
+        raise ConfigError(f"{where}: username must be at most 80 characters")
 
 
 def _exposure_warnings(

@@ -34,11 +34,12 @@ from papercli.core.session import Session
 from papercli.digest import deliver, run
 from papercli.digest.guard import Guard
 from papercli.digest.render import RENDERERS
-from papercli.errors import ExitCode, PaperCliError, UsageError
+from papercli.errors import ExitCode, PaperCliError, SendError, UsageError
 from papercli.formats.terminal import write_message
 from papercli.store.digest_state import state_file_name
 
 if TYPE_CHECKING:
+    from papercli.config import Settings
     from papercli.digest.channels import Channel
     from papercli.digest.mail import Mail
 
@@ -83,6 +84,15 @@ def digest(
     ] = DigestFormat.markdown,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write to FILE.")] = None,
     email: Annotated[bool, typer.Option("--email", help="Send by SMTP ([digest.email]).")] = False,
+    to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--to",
+            metavar="NAME",
+            help="Deliver to the channel [digest.channels.NAME] (Slack, Discord, Matrix, "
+            "webhook); repeatable.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print it; send nothing, remember nothing.")
     ] = False,
@@ -97,23 +107,26 @@ def digest(
 ) -> None:
     """New papers since the last digest of this name, grouped by topic, for cron.
 
-    Each channel (stdout, --output, --email) gets every new paper once: what it was sent is
-    recorded before the next run can repeat it, and a run that could not finish leaves the
-    days it owes for the next one. Exit codes for cron: 0 delivered; 10 nothing new (no mail
-    unless digest.send_empty); 4 or 5 a source failed (what arrived was delivered, the rest
-    comes later); 7 --offline and days not cached; 8 another run held the lock past --wait;
-    9 the mail could not be sent, or its fate is unknown (sent again next run, same
-    Message-ID); 11 the state cannot be written (nothing was sent); 12 delivered, but the
-    server refused some recipients; 130 Ctrl-C; 143 SIGTERM.
+    Each channel (stdout, --output, --email, each --to NAME) gets every new paper once: what
+    it was sent is recorded before the next run can repeat it, and a run that could not
+    finish leaves the days it owes for the next one. A channel that fails does not hold the
+    others back. Exit codes for cron: 0 delivered; 10 nothing new (no mail unless
+    digest.send_empty); 4 or 5 a source failed (what arrived was delivered, the rest comes
+    later); 7 --offline and days not cached; 8 another run held the lock past --wait; 9 a
+    channel could not be delivered to, or its fate is unknown (the rest goes next run);
+    11 the state cannot be written (nothing was sent); 12 delivered, but the mail server
+    refused some recipients; 130 Ctrl-C; 143 SIGTERM.
 
     Examples:
       papers digest --dry-run
       papers digest --topic agents --format html --output ~/digest.html
       papers digest --email --quiet
+      papers digest --to lab-slack --to matrix --quiet
     """
     config = settings()
     if days is not None and since_last:
         raise UsageError("give --since-last or --days N, not both")
+    to = _channel_names(config, to or [])
     hf, cats = choose_sources(config, source, category)
     mail = None
     if email and not dry_run:
@@ -138,21 +151,26 @@ def digest(
         session.store.lock(state_file_name(name), timeout=wait),
     ):
         if dry_run:
-            channel = "email" if email else "file" if output else "stdout"
+            channel = "email" if email else "file" if output else (to or ["stdout"])[0]
             selection, failures = deliver.preview(session, request, channel, wait)
             _print(RENDERERS[fmt.value](selection.digest), fmt)
             _finish(session, failures, delivered=False)
             nothing_new = selection.digest.count == 0
         else:
-            channels = _channels(session, fmt, output, mail)
+            channels = _channels(session, fmt, output, mail, to or [])
 
             def notify(text: str) -> None:
                 if not quiet:
                     write_message(sys.stderr, "warning", text, color=term.err_color)
 
-            with Guard(notify) as guard:
-                outcome = deliver.run_digest(session, request, channels, guard, wait=wait)
-            _finish(session, outcome.failures, delivered=bool(outcome.delivered))
+            try:
+                with Guard(notify) as guard:
+                    outcome = deliver.run_digest(session, request, channels, guard, wait=wait)
+            finally:
+                for channel in channels:
+                    getattr(channel, "close", lambda: None)()
+            failures = [*outcome.failures_by_channel.values(), *outcome.failures]
+            _finish(session, failures, delivered=bool(outcome.delivered))
             if outcome.refused:
                 raise typer.Exit(int(ExitCode.REFUSED))
             nothing_new = outcome.nothing_new
@@ -160,10 +178,23 @@ def digest(
         raise typer.Exit(int(ExitCode.NOTHING_NEW))
 
 
+def _channel_names(config: Settings, names: list[str]) -> list[str]:
+    """The --to names, each a configured channel, once each."""
+    for name in names:
+        if name not in config.channels:
+            known = ", ".join(sorted(config.channels)) or "none"
+            raise UsageError(
+                f"--to {name}: no [digest.channels.{name}] in {config.config_path} "
+                f"(configured: {known})",
+                hint="see the README's digest channels for an example",
+            )
+    return list(dict.fromkeys(names))
+
+
 def _channels(
-    session: Session, fmt: DigestFormat, output: str | None, mail: Mail | None
+    session: Session, fmt: DigestFormat, output: str | None, mail: Mail | None, to: list[str]
 ) -> list[Channel]:
-    """The channels this run delivers to: a file and/or e-mail, else stdout."""
+    """The channels this run delivers to: a file, e-mail and --to channels, else stdout."""
     from pathlib import Path
 
     from papercli.digest.channels import EmailChannel, FileChannel, StdoutChannel
@@ -176,6 +207,11 @@ def _channels(
         channels.append(FileChannel(path, fmt.value, link=self_link(base_url, str(path))))
     if mail is not None:
         channels.append(EmailChannel(mail, session.sleep, session.now().timestamp()))
+    if to:
+        from papercli.digest.remote import RemoteChannel
+
+        for name in to:
+            channels.append(RemoteChannel(session.settings.channels[name], session, os.environ))
     return channels or [StdoutChannel(sys.stdout, fmt.value, link=self_link(base_url, None))]
 
 
@@ -195,15 +231,17 @@ def _print(text: str, fmt: DigestFormat) -> None:
 
 
 def _finish(session: Session, failures: list[PaperCliError], *, delivered: bool) -> None:
-    """A source failed: warn about all but the first, which becomes the error and the code."""
+    """A channel or a source failed: warn about all but the first, which becomes the error
+    and the code (a channel's failure first: exit 9 outranks 4, 5 and 7)."""
     if not failures:
         return
     for extra in failures[1:]:
-        session.warn(str(extra))
+        session.warn(str(extra) + (f" ({extra.hint})" if isinstance(extra, SendError) else ""))
     error = failures[0]
-    error.hint = (
-        "what arrived was delivered; the days it missed come in a later digest"
-        if delivered
-        else "nothing was sent or recorded; the next run tries these days again"
-    )
+    if not isinstance(error, SendError):
+        error.hint = (
+            "what arrived was delivered; the days it missed come in a later digest"
+            if delivered
+            else "nothing was sent or recorded; the next run tries these days again"
+        )
     raise error

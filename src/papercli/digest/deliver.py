@@ -17,7 +17,7 @@ from papercli.digest.channels import LOCAL_SETTLERS, Channel
 from papercli.digest.guard import Guard
 from papercli.digest.run import DigestRequest, Selection, gather, plans, select
 from papercli.digest.smtp import Receipt, UncertainDelivery
-from papercli.errors import PaperCliError
+from papercli.errors import PaperCliError, SendError
 from papercli.store.digest_outbox import Intent, discard, load_intents, mark_sent, save_intent
 from papercli.store.digest_state import DigestState, load_state, save_state
 
@@ -38,7 +38,8 @@ class Outcome:
     """What a digest run did, for the exit code and the log line."""
 
     delivered: list[Delivered] = field(default_factory=list)
-    failures: list[PaperCliError] = field(default_factory=list)
+    failures: list[PaperCliError] = field(default_factory=list)  # sources
+    failures_by_channel: dict[str, SendError] = field(default_factory=dict)
     nothing_new: bool = True
 
     @property
@@ -65,51 +66,88 @@ def _confirm(session: Session, state: DigestState, intent: Intent) -> None:
 def deliver_one(
     session: Session, state: DigestState, channel: Channel, intent: Intent, guard: Guard
 ) -> Receipt:
-    """Intent, delivery, record; the intent goes only when the delivery surely did not happen."""
+    """Intent, delivery, record; the intent goes only when the delivery surely did not happen.
+
+    A delivery in parts that fails for certain records the parts the service confirmed (their
+    papers, not the days: the rest stay owed). Any other failure of one keeps it pending.
+    """
     save_intent(session.store, intent)
     try:
         receipt = channel.deliver(intent, guard)
     except UncertainDelivery:
         raise  # it stays pending: the next run sends the same message again
-    except BaseException:
-        with contextlib.suppress(OSError):
-            discard(session.store, intent)
+    except SendError:
+        _drop(session, state, intent)
         raise
+    except BaseException:
+        if not getattr(channel, "resumable", False):
+            with contextlib.suppress(OSError):
+                discard(session.store, intent)
+        raise  # a delivery in parts stays pending: the next run resumes it
     _confirm(session, state, intent)
     return receipt
 
 
+def _drop(session: Session, state: DigestState, intent: Intent) -> None:
+    """A delivery that certainly failed: record what parts of it arrived, drop the intent."""
+    from papercli.digest.remote import ids_confirmed
+
+    arrived = ids_confirmed(session, intent)
+    if arrived:
+        now = session.now()
+        state.record(intent.channel, arrived, now.astimezone().date(), {}, sent_at=now.isoformat())
+        save_state(session.store, state)
+    with contextlib.suppress(OSError):
+        discard(session.store, intent)
+
+
 def settle(
-    session: Session, state: DigestState, channels: dict[str, Channel], guard: Guard
-) -> list[Delivered]:
-    """Finish what earlier runs left: fold confirmed intents, deliver or drop pending ones."""
-    done = []
+    session: Session,
+    state: DigestState,
+    channels: dict[str, Channel],
+    guard: Guard,
+    outcome: Outcome,
+) -> None:
+    """Finish what earlier runs left: fold confirmed intents, deliver or drop pending ones.
+
+    A channel whose earlier delivery cannot be finished now gets nothing new this run (its
+    new digest would repeat papers of the pending one); the other channels carry on.
+    """
     for intent in load_intents(session.store, state.name):
         if intent.sent:
             _fold(session, state, intent)
             continue
         channel = channels.get(intent.channel)
         if channel is not None:
-            receipt = channel.settle(intent, guard)
+            try:
+                receipt = channel.settle(intent, guard)
+            except SendError as exc:
+                outcome.failures_by_channel[intent.channel] = exc
+                continue  # it stays pending: its first send may have arrived
         elif intent.channel in LOCAL_SETTLERS:
             receipt = LOCAL_SETTLERS[intent.channel](intent)
         else:
+            option = (
+                f"--{intent.channel}" if intent.channel in ("email", "file", "stdout")
+                else f"--to {intent.channel}"
+            )  # fmt: skip
             session.warn(
                 f"a {intent.channel} digest of {len(intent.ids)} papers prepared at "
                 f"{intent.created_at} is not confirmed as delivered; the next run with "
-                f"--{intent.channel} sends it again"
+                f"{option} finishes it"
             )
             continue
         if receipt is None:
             discard(session.store, intent)
             continue
         _confirm(session, state, intent)
-        done.append(Delivered(intent.channel, len(intent.ids), "", receipt, earlier=True))
+        outcome.delivered.append(
+            Delivered(intent.channel, len(intent.ids), "", receipt, earlier=True)
+        )
         session.info(
             f"delivered the {intent.channel} digest of {len(intent.ids)} papers prepared at "
             f"{intent.created_at}, which an earlier run could not confirm"
         )
-    return done
 
 
 def _summary(selection: Selection, receipt: Receipt) -> tuple[str, bool]:
@@ -136,7 +174,7 @@ def run_digest(
     outcome = Outcome()
     with guard.abortable():
         state = load_state(session.store, request.name)
-    outcome.delivered += settle(session, state, {c.key: c for c in channels}, guard)
+    settle(session, state, {c.key: c for c in channels}, guard, outcome)
     with guard.abortable():
         owed = plans(session, request, state, [c.key for c in channels])
         gathered = gather(session, owed, wait)
@@ -144,20 +182,30 @@ def run_digest(
     outcome.failures = gathered.failures
     outcome.nothing_new = not any(d.count for d in outcome.delivered)
     send_empty = session.settings["digest.send_empty"]
+    named = len(channels) > 1
     for channel, selection in zip(channels, selections, strict=True):
         digest = selection.digest
+        if channel.key in outcome.failures_by_channel:
+            if digest.count:
+                outcome.nothing_new = False
+            continue  # its earlier delivery is unfinished: nothing new goes there before it
         if digest.count:
             outcome.nothing_new = False
         elif outcome.failures:
             continue  # an outage changes nothing: the owed days stay owed
         elif not send_empty:
-            session.info(f"{digest.subject()}: nothing to send")
+            where = f" ({channel.key})" if named else ""
+            session.info(f"{digest.subject()}: nothing to send{where}")
             today = session.now().astimezone().date()
             state.record(channel.key, (), today, selection.coverage, sent_at=None)
             save_state(session.store, state)
             continue
         intent = channel.prepare(request.name, selection, session.now().isoformat())
-        receipt = deliver_one(session, state, channel, intent, guard)
+        try:
+            receipt = deliver_one(session, state, channel, intent, guard)
+        except SendError as exc:
+            outcome.failures_by_channel[channel.key] = exc
+            continue  # a channel that fails does not hold the others back
         outcome.delivered.append(Delivered(channel.key, digest.count, digest.subject(), receipt))
         line, warning = _summary(selection, receipt)
         (session.warn if warning else session.info)(line)

@@ -144,6 +144,12 @@ class HttpClient:
         """Release connections."""
         self._client.close()
 
+    def send(self, method: str, url: str, body: bytes, **options: Any) -> Response:
+        """POST or PUT ``body`` with the same bounds as a GET (``sources.outbound.send``)."""
+        from papercli.sources.outbound import send
+
+        return send(self, method, url, body, **options)
+
     def _wait(self, seconds: float) -> None:
         if seconds > 0:
             self._sleep(seconds)

@@ -1,5 +1,10 @@
 """Intents: what a digest is about to deliver, on disk before anything is sent.
 
+A delivery of several messages (a chat digest split to fit the service's limits) keeps one
+marker per part beside its intent: ``KEY.N.part`` from the start, renamed to ``KEY.N.done``
+once the service confirmed that part, so a crash mid-digest neither repeats a confirmed part
+nor loses the rest.
+
 Each intent is one file in ``state/digest-NAME.outbox/``: ``KEY.pending`` from before the
 delivery starts until the channel confirmed it, then renamed to ``KEY.sent`` until it is
 folded into the state file and removed. A rename needs no free space, so once a server has
@@ -150,6 +155,54 @@ def discard(store: Store, intent: Intent) -> None:
     """Remove an intent that is recorded, or whose delivery certainly did not happen."""
     with contextlib.suppress(FileNotFoundError):
         _path(store, intent).unlink()
+    for marker in _markers(store, intent):
+        with contextlib.suppress(FileNotFoundError):
+            marker.unlink()
+
+
+def _part(store: Store, intent: Intent, number: int, suffix: str) -> Path:
+    return outbox_dir(store, intent.digest) / f"{intent.key}.{number}.{suffix}"
+
+
+def _markers(store: Store, intent: Intent) -> list[Path]:
+    directory = outbox_dir(store, intent.digest)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    prefix = f"{intent.key}."
+    return [directory / n for n in names if n.startswith(prefix) and n.endswith((".part", ".done"))]
+
+
+def open_parts(store: Store, intent: Intent, count: int) -> None:
+    """Create the markers of a delivery in ``count`` parts, before any is sent."""
+    for number in range(count):
+        path = _part(store, intent, number, "part")
+        if not _part(store, intent, number, "done").exists():
+            atomic_write(path, b"")
+    _sync_dir(outbox_dir(store, intent.digest))
+
+
+def confirm_part(store: Store, intent: Intent, number: int) -> None:
+    """The service confirmed part ``number``: rename its marker to ``.done`` (needs no space)."""
+    pending, done = _part(store, intent, number, "part"), _part(store, intent, number, "done")
+    try:
+        os.replace(pending, done)
+    except FileNotFoundError:
+        atomic_write(done, b"")  # its marker was never made (killed while making them)
+    except OSError as exc:
+        raise storage_error(exc, pending) from None
+    _sync_dir(done.parent)
+
+
+def confirmed_parts(store: Store, intent: Intent) -> set[int]:
+    """The parts of a delivery that the service confirmed."""
+    done = set()
+    for marker in _markers(store, intent):
+        number, _, suffix = marker.name.removeprefix(f"{intent.key}.").partition(".")
+        if suffix == "done" and number.isdigit() and number.isascii():
+            done.add(int(number))
+    return done
 
 
 def load_intents(store: Store, name: str) -> list[Intent]:
