@@ -122,8 +122,13 @@ def settle(
             try:
                 receipt = channel.settle(intent, guard)
             except SendError as exc:
+                if not isinstance(exc, UncertainDelivery):
+                    exc.hint = (
+                        "it stays pending (its first send may have arrived): the next run "
+                        "tries it again before anything new goes to that channel"
+                    )
                 outcome.failures_by_channel[intent.channel] = exc
-                continue  # it stays pending: its first send may have arrived
+                continue
         elif intent.channel in LOCAL_SETTLERS:
             receipt = LOCAL_SETTLERS[intent.channel](intent)
         else:

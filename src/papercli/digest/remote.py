@@ -256,9 +256,8 @@ class RemoteChannel:
         return f"{done}its papers stay owed to channel {self.key} and go out with the next run"
 
     def _scrub(self, text: str) -> str:
-        for secret in (self._secret, self._token):
-            if secret:
-                text = text.replace(secret, "[secret]")
+        for secret in secret_pieces(self._secret, self._token):
+            text = text.replace(secret, "[secret]")
         return sanitize(text)
 
     def _http(self) -> HttpClient:
@@ -283,6 +282,27 @@ class RemoteChannel:
             return
         with self._guard.abortable():
             self.session.sleep(seconds)
+
+
+def secret_pieces(*secrets: str | None) -> list[str]:
+    """Every piece of a secret that a server might quote back: the whole, a URL's path and
+    query and their longer segments (a Slack or Discord webhook's token is one), longest
+    first so that a shorter piece never leaves part of a longer one behind."""
+    from urllib.parse import unquote, urlsplit
+
+    pieces = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        pieces.add(secret)
+        if "://" in secret:
+            url = urlsplit(secret)
+            for piece in (url.path, url.query, url.netloc.rpartition("@")[0]):
+                pieces.update({piece, unquote(piece)})
+            for segment in [*url.path.split("/"), *url.query.replace("&", "=").split("=")]:
+                if len(segment) >= 8:
+                    pieces.update({segment, unquote(segment)})
+    return sorted((p for p in pieces if len(p) >= 4), key=len, reverse=True)
 
 
 def parts_of(intent: Intent) -> list[Part]:
