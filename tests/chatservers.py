@@ -10,7 +10,8 @@ answer 400 ``{"code": 50035, "errors": ...}`` past them, the message as JSON wit
 event size (413 ``M_TOO_LARGE`` past 65,536 bytes) and returns the first event id again for
 a repeated transaction id; the webhook receiver honours ``Idempotency-Key``.
 
-Faults are scripted per service, one per request, in order: ``"429"``, ``"500"``,
+Faults are scripted per service, one per request, in order: ``"429"`` (``"429:600"`` asks
+for ten minutes), ``"500"``, ``"504"``,
 ``"drop-before"`` (read the request, post nothing, close), ``"drop-after"`` (post the
 message, then close without answering), ``"stall-after"`` (post, answer too late).
 """
@@ -135,12 +136,13 @@ class ChatServer:
         with self.lock:
             seen.requests.append({"path": handler.path, "headers": dict(handler.headers)})
             fault = seen.faults.pop(0) if seen.faults else ""
-        if fault == "429":
+        if fault.startswith("429"):
             body = b'{"message": "You are being rate limited.", "retry_after": 0.2}'
-            self._reply(handler, 429, body, "application/json", {"Retry-After": "1"})
+            wait = fault.partition(":")[2] or "1"
+            self._reply(handler, 429, body, "application/json", {"Retry-After": wait})
             return
-        if fault == "500":
-            self._reply(handler, 500, b"rollup_error", "text/plain")
+        if fault in ("500", "504"):
+            self._reply(handler, int(fault), b"rollup_error", "text/plain")
             return
         if fault == "drop-before":
             handler.close_connection = True
