@@ -82,6 +82,9 @@ KEYS: dict[str, Key] = {
         Key("digest.email.from", "str", "", None),
         Key("digest.email.to", "list", (), None),
         Key("digest.email.password_command", "str", "", None),
+        Key("feeds.entries", "int", 100, None),
+        Key("feeds.days", "int", 3, None),
+        Key("feeds.base_url", "str", "", None),
     )
 }
 

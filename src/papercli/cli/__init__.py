@@ -27,6 +27,7 @@ COMMANDS = {
     "search": "search",
     "topics": "search",
     "digest": "digest",
+    "feeds": "feeds",
     "save": "library",
     "saved": "library",
     "unsave": "library",
