@@ -85,6 +85,7 @@ KEYS: dict[str, Key] = {
         Key("feeds.entries", "int", 100, None),
         Key("feeds.days", "int", 3, None),
         Key("feeds.base_url", "str", "", None),
+        Key("zotero.url", "url", "http://127.0.0.1:23119", "PAPERS_ZOTERO_URL"),
     )
 }
 

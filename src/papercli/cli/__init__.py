@@ -28,6 +28,7 @@ COMMANDS = {
     "topics": "search",
     "digest": "digest",
     "feeds": "feeds",
+    "zotero": "zotero",
     "save": "library",
     "saved": "library",
     "unsave": "library",
