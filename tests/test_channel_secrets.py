@@ -145,3 +145,33 @@ def test_a_channel_without_its_secret_says_which_variable_to_set(tmp_path: Path)
     unknown = digest(env_for(home, None, NOW), "--to", "nope")
     assert unknown.returncode == 2
     assert "no [digest.channels.nope]" in unknown.stderr and "lab-chat" in unknown.stderr
+
+
+def test_config_show_lists_channels_by_where_their_secret_comes_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from papercli.cli import app
+
+    (tmp_path / "config.toml").write_text(
+        '[digest.channels.lab]\ntype = "slack"\nurl_env = "LAB_HOOK"\n'
+    )
+    monkeypatch.setenv("LAB_HOOK", f"https://hooks.example/{SECRET}")
+    runner = CliRunner()
+    text = runner.invoke(app, ["config", "show"])
+    assert 'digest.channels.lab = slack, url_env "LAB_HOOK"' in text.stdout
+    shown = runner.invoke(app, ["config", "show", "--json"])
+    assert '"lab": {' in shown.stdout and '"url_env": "LAB_HOOK"' in shown.stdout
+    assert SECRET not in text.stdout + shown.stdout + text.stderr
+
+
+def test_dry_run_to_a_channel_shows_its_next_digest_without_its_secret(
+    hf: FakeServer, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    write(home, '[digest.channels.lab]\ntype = "slack"\n')
+    result = digest(env_for(home, hf, NOW), "--source", "hf", "--to", "lab", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# papercli: 3 new papers")
+    assert not (home / "state" / "digest-default.json").exists()

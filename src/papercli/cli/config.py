@@ -76,6 +76,9 @@ def config_show(
                 }
                 for name, t in config.topics.items()
             },
+            "channels": {
+                name: {"type": c.type, **c.options} for name, c in config.channels.items()
+            },
         }
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return
@@ -87,6 +90,11 @@ def config_show(
         lines.append(
             f"topics.{name} = keywords {_shown(topic.keywords)}, exclude {_shown(topic.exclude)}, "
             f"categories {_shown(topic.categories)}, authors {_shown(topic.authors)}  # file"
+        )
+    for name, channel in config.channels.items():
+        options = ", ".join(f"{k} {_shown(v)}" for k, v in channel.options.items())
+        lines.append(
+            f"digest.channels.{name} = {channel.type}{', ' if options else ''}{options}  # file"
         )
     typer.echo("\n".join(lines))
 
