@@ -60,6 +60,7 @@ class ChatServer:
     def __init__(self) -> None:
         self.slack, self.discord, self.matrix, self.webhook = Seen(), Seen(), Seen(), Seen()
         self.last_slack: float | None = None
+        self.discord_remaining = "4"  # X-RateLimit-Remaining Discord reports after a message
         self.lock = threading.Lock()
         self.release = threading.Event()
         outer = self
@@ -232,7 +233,7 @@ class ChatServer:
             number = len(self.discord.messages)
         waited = "wait=true" in handler.path
         message = {"id": str(1000 + number), "type": 0, "content": data.get("content", "")}
-        headers = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": "4",
+        headers = {"X-RateLimit-Limit": "5", "X-RateLimit-Remaining": self.discord_remaining,
                    "X-RateLimit-Reset-After": "0.4"}  # fmt: skip
         if not waited:
             return 204, b"", "application/json", headers

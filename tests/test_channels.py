@@ -203,3 +203,27 @@ def test_a_pending_delivery_of_a_channel_left_out_waits_for_it(
     assert "the next run with --to matrix finishes it" in other.stderr
     assert digest(env, "--source", "hf", "--to", "matrix").returncode == 0
     assert chat.matrix.delivered() == {i: 1 for i in IDS}
+
+
+def test_discord_rate_limit_headers_are_respected_between_messages(
+    hf: FakeServer, chat: ChatServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process, with the pauses recorded instead of slept. (Slack's one message a second
+    is proven by the tests above: its fake refuses a second message within 0.9 s, and no
+    delivery there ever met a 429.)"""
+    from typer.testing import CliRunner
+
+    from papercli.cli import app
+
+    pauses: list[float] = []
+    monkeypatch.setattr("papercli.core.session._sleep", pauses.append)
+    (tmp_path / "config.toml").write_text(chat.config())
+    for name, value in chat.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PAPERS_NOW", NOW)
+    chat.discord_remaining = "0"
+    result = CliRunner().invoke(app, ["digest", "--source", "hf", "--to", "discord"])
+    assert result.exit_code == 0, result.output
+    assert len(chat.discord.messages) == 7
+    assert len(pauses) == 6 and all(0 < p <= 0.4 for p in pauses)
+    assert chat.discord.delivered() == {i: 1 for i in IDS}
