@@ -31,6 +31,7 @@ from papercli.digest.secrets import resolve
 from papercli.digest.smtp import Receipt, UncertainDelivery
 from papercli.errors import ConfigError, NetworkError, SendError
 from papercli.models import sanitize
+from papercli.sources.outbound import MaybeSent
 from papercli.store.digest_outbox import Intent, confirm_part, confirmed_parts, open_parts
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ class RemoteChannel:
                     + ("transaction id" if self.spec.type == "matrix" else "Idempotency-Key")
                     + ", which the service uses to drop a repeat",
                 ) from None
-            if exc.__class__.__name__ == "MaybeSent":
+            if isinstance(exc, MaybeSent):
                 raise UncertainDelivery(
                     text,
                     hint=f"{self.service.label} cannot recognise a repeat: the next run sends "

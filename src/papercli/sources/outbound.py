@@ -60,7 +60,7 @@ def send(
             raise ConfigError(f"{target}: the configured URL is not a valid http(s) URL") from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             problem = _problem(exc, before=True)
-        except httpx.TransportError as exc:
+        except httpx.RequestError as exc:  # after it went out: a drop, a timeout, a bad body
             problem = _problem(exc, before=False)
             if not repeatable:
                 raise MaybeSent(
