@@ -84,7 +84,6 @@ KEYS: dict[str, Key] = {
         Key("digest.email.password_command", "str", "", None),
         Key("feeds.entries", "int", 100, None),
         Key("feeds.days", "int", 3, None),
-        Key("feeds.base_url", "str", "", None),
         Key("zotero.url", "url", "http://127.0.0.1:23119", "PAPERS_ZOTERO_URL"),
     )
 }
