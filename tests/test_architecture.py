@@ -14,7 +14,7 @@ ROOT = SRC.parent.parent
 
 # The base every package may use. ``checks`` (what a valid link, date or DOI is) sits under
 # ``models``, whose ``from_dict`` applies it, and beside it for the writers that check again.
-BASE = {"errors", "checks", "models", "config", "schedule"}
+BASE = {"errors", "checks", "models", "config", "schedule", "taxonomy"}
 # Who may import whom, by top-level module or package. Dependencies point one way:
 # base <- query, sources, store <- core <- formats, digest <- cli; nothing imports cli.
 LAYERS: dict[str, set[str]] = {
@@ -22,7 +22,8 @@ LAYERS: dict[str, set[str]] = {
     "schedule": set(),
     "checks": set(),
     "models": {"errors", "checks"},
-    "config": {"errors", "models"},
+    "taxonomy": {"errors"},
+    "config": {"errors", "models", "taxonomy"},
     "query": BASE,
     "sources": BASE,
     "store": BASE | {"query"},
@@ -38,6 +39,7 @@ RESTRICTED = {
     "typer": ({"cli"}, False),
     "rich": ({"cli", "formats"}, True),
     "httpx": ({"sources.http"}, True),
+    "httpcore": ({"sources.transport"}, True),
     "feedparser": ({"sources.arxiv"}, True),
     "platformdirs": ({"config"}, True),
     # The optional jq extra: only --jq loads it, and papercli runs without it.
@@ -166,7 +168,7 @@ def test_the_cached_today_path_imports_no_heavy_module_at_load_time() -> None:
         for module, at_top in imports(name, MODULES[name]):
             if not at_top:
                 continue
-            if module.split(".")[0] in ("httpx", "feedparser", "sqlite3", "rich"):
+            if module.split(".")[0] in ("httpx", "httpcore", "feedparser", "sqlite3", "rich"):
                 heavy.append(f"{name} imports {module}")
             target = ours(module)
             if target in MODULES:

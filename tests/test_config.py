@@ -55,7 +55,8 @@ def test_bad_config_names_file_line_and_key(tmp_path: Path, content: str, messag
 
 
 def test_bad_environment_value_names_the_variable(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="PAPERS_ARXIV_DELAY: expected a number"):
+    named = r"PAPERS_ARXIV_DELAY \(network.arxiv_delay\): expected a number"
+    with pytest.raises(ConfigError, match=named):
         load_settings(environ={"PAPERS_ARXIV_DELAY": "fast"}, config_path=tmp_path / "none.toml")
 
 

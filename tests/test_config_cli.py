@@ -177,7 +177,8 @@ def test_a_bad_config_is_one_error_line_for_every_command(
     result = run(runner, "today")
     assert result.exit_code == 3
     assert result.stderr.splitlines()[0] == (
-        f"Error: {config_file}, line 2, key 'network.timeout': expected a number >= 0, got -1"
+        f"Error: {config_file}, line 2, key 'network.timeout': "
+        "expected a number above 0 and at most 600, got -1"
     )
 
 

@@ -6,6 +6,7 @@ file (``papers config set``) is a use case: ``core.config_file``.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from papercli.errors import ConfigError
-from papercli.models import ANNOUNCE_TYPES, CATEGORY_RE, LazyPattern, Topic
+from papercli.errors import ConfigError, UsageError
+from papercli.models import ANNOUNCE_TYPES, LazyPattern, Topic
 
 APP_NAME = "papercli"
 TOPIC_NAME_RE = LazyPattern(r"[A-Za-z0-9_\-]+")
@@ -23,12 +24,21 @@ _SECRET_NAMES = frozenset({"password", "pass", "passwd", "secret", "token", "smt
 
 
 class Key(NamedTuple):
-    """One setting: its dotted name in the file, its type, default and environment variable."""
+    """One setting: its dotted name in the file, its type, default and environment variable.
+
+    Numbers must be finite and lie in [low, high]; ``above`` makes low itself invalid.
+    """
 
     name: str
     kind: str  # bool | int | float | str | url | list | categories | types | security
     default: Any
     env: str | None = None
+    low: float = 0
+    high: float = math.inf
+    above: bool = False
+
+
+ARXIV_POLITE_DELAY = 3.0  # arXiv's terms of use: one request every 3 seconds
 
 
 KEYS: dict[str, Key] = {
@@ -66,17 +76,17 @@ KEYS: dict[str, Key] = {
             "https://arxiv.org",
             "PAPERS_ARXIV_PDF_URL",
         ),
-        Key("network.arxiv_delay", "float", 3.0, "PAPERS_ARXIV_DELAY"),
-        Key("network.timeout", "float", 20.0, "PAPERS_TIMEOUT"),
-        Key("network.retries", "int", 3, "PAPERS_RETRIES"),
+        Key("network.arxiv_delay", "float", 3.0, "PAPERS_ARXIV_DELAY", high=60),
+        Key("network.timeout", "float", 20.0, "PAPERS_TIMEOUT", high=600, above=True),
+        Key("network.retries", "int", 3, "PAPERS_RETRIES", high=10),
         Key("network.contact", "str", "", "PAPERS_CONTACT"),
-        Key("network.max_response_mb", "float", 32.0, None),
-        Key("network.hf_concurrency", "int", 8, None),
-        Key("cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES"),
+        Key("network.max_response_mb", "float", 32.0, None, high=1024, above=True),
+        Key("network.hf_concurrency", "int", 8, None, low=1, high=32),
+        Key("cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES", high=366 * 24 * 60),
         Key("feeds.base_url", "link", "", "PAPERS_FEEDS_BASE_URL"),
         Key("digest.send_empty", "bool", False, None),
         Key("digest.email.host", "str", "", "PAPERS_SMTP_HOST"),
-        Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT"),
+        Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT", low=1, high=65535),
         Key("digest.email.security", "security", "starttls", None),
         Key("digest.email.username", "str", "", "PAPERS_SMTP_USER"),
         Key("digest.email.from", "str", "", None),
@@ -114,6 +124,23 @@ class Settings:
         """How long the newest listing counts as fresh."""
         return float(self.values["cache.ttl_minutes"]) * 60.0
 
+    def impolite_arxiv_delay(self, url: str) -> str | None:
+        """A warning when requests to ``url``, one of arXiv's own hosts, would come faster
+        than arXiv asks. A delay of 0 is fine against a local mirror or a test server."""
+        delay = self.values["network.arxiv_delay"]
+        if delay >= ARXIV_POLITE_DELAY:
+            return None
+        from urllib.parse import urlsplit
+
+        host = (urlsplit(url).hostname or "").lower()
+        if host != "arxiv.org" and not host.endswith(".arxiv.org"):
+            return None
+        return (
+            f"network.arxiv_delay is {delay:g} s ({self.origins['network.arxiv_delay']}); "
+            f"arXiv asks for at least {ARXIV_POLITE_DELAY:g} s between requests "
+            "and may block clients that go faster"
+        )
+
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Where the cache and state live: $PAPERS_HOME or the platform's user data dir."""
@@ -135,7 +162,7 @@ def default_config_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
-def convert(key: Key, value: Any, where: str) -> Any:
+def convert(key: Key, value: Any, where: object) -> Any:
     """Check and convert one raw value (from TOML, env text or a flag) to the key's type."""
     kind = key.kind
     try:
@@ -151,21 +178,20 @@ def convert(key: Key, value: Any, where: str) -> Any:
                 return value
             raise ValueError
         if kind in ("int", "float"):
-            if isinstance(value, bool):
-                raise ValueError
-            number = int(value) if kind == "int" else float(value)
-            if number < 0:
-                raise ValueError
-            return number
-        if kind in ("list", "categories", "types"):
+            return _number(key, value, where)
+        if kind in ("list", "categories", "topic_categories", "types"):
             items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
             if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
                 raise ValueError
             items = tuple(v for v in items if v)
-            if kind == "categories":
-                bad = [c for c in items if not CATEGORY_RE.fullmatch(c)]
-                if bad:
-                    raise ConfigError(f"{where}: {bad[0]!r} is not an arXiv category (e.g. cs.CL)")
+            if kind in ("categories", "topic_categories"):
+                from papercli.taxonomy import normalise
+
+                try:
+                    # Topics filter, so an archive (every math.* paper) is a fair choice there.
+                    items = normalise(items, archives=kind == "topic_categories")
+                except UsageError as exc:
+                    raise ConfigError(f"{where}: {exc.message}", hint=exc.hint) from None
             if kind == "types":
                 bad = [t for t in items if t not in ANNOUNCE_TYPES]
                 if bad:
@@ -188,33 +214,110 @@ def convert(key: Key, value: Any, where: str) -> Any:
     except (TypeError, ValueError):
         expected = {
             "bool": "true or false",
-            "int": "a whole number >= 0",
-            "float": "a number >= 0",
             "list": "a list of text",
             "categories": "a list of arXiv categories",
+            "topic_categories": "a list of arXiv categories",
             "types": "a list of announce types",
         }.get(kind, "text")
-        raise ConfigError(f"{where}: expected {expected}, got {value!r}") from None
+        raise ConfigError(f"{where}: expected {expected}, got {_shown(value)}") from None
 
 
-def _line_of(text: str, dotted: str) -> int | None:
-    """Best-effort line number of a key in TOML text, for error messages."""
-    last = dotted.rsplit(".", 1)[-1]
-    pattern = re.compile(
-        rf"^\s*(?:{re.escape(dotted)}|{re.escape(last)}|\"{re.escape(last)}\")\s*="
-    )
-    for number, line in enumerate(text.splitlines(), 1):
-        if pattern.match(line):
-            return number
-    return None
+def _number(key: Key, value: Any, where: object) -> int | float:
+    """A finite number within the key's bounds: inf, nan, 1e308 or a zero timeout would
+    disable what the setting bounds, or crash later."""
+    whole = key.kind == "int"
+    number: int | float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and len(value.strip()) <= 40:
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is not None and whole and isinstance(number, float):
+        number = int(number) if math.isfinite(number) and number.is_integer() else None
+    low = f"above {key.low:g}" if key.above else f"at least {key.low:g}"
+    span = low if key.high == math.inf else f"{low} and at most {key.high:g}"
+    if (
+        number is None
+        or not math.isfinite(number)
+        or number < key.low
+        or (key.above and number == key.low)
+        or number > key.high
+    ):
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{where}: expected {kind} {span}, got {_shown(value)}")
+    return int(number) if whole else float(number)
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _shown(value: Any) -> str:
+    """A value for an error message, cut short (a hostile config can hold anything)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Lines:
+    """Where keys and table headers sit in TOML text, for error messages.
+
+    Indexed once, on the first question: a config with thousands of topics must not be
+    scanned once per topic.
+    """
+
+    _KEY = LazyPattern(r"""^\s*(?:"([^"]+)"|([A-Za-z0-9_.\-]+))\s*=""")
+    _HEADER = LazyPattern(r"""^\s*\[\s*([^\[\]]+?)\s*\]""")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._first: dict[str, int] | None = None
+
+    def _index(self) -> dict[str, int]:
+        if self._first is None:
+            first: dict[str, int] = {}
+            for number, line in enumerate(self.text.splitlines(), 1):
+                if match := self._HEADER.match(line):
+                    name = "[" + re.sub(r"\s*\.\s*", ".", match.group(1).replace('"', "")) + "]"
+                    first.setdefault(name, number)
+                elif match := self._KEY.match(line):
+                    name = match.group(1) or match.group(2)
+                    first.setdefault(name, number)
+                    first.setdefault(name.rsplit(".", 1)[-1], number)
+            self._first = first
+        return self._first
+
+    def of(self, *names: str) -> int | None:
+        """The first line holding any of ``names`` (a key, or ``[a.b]`` for a table)."""
+        index = self._index()
+        return next((index[n] for n in names if n in index), None)
+
+    def key(self, dotted: str) -> str:
+        """``line N`` of a dotted key (or its last part), ``line ?`` if not found."""
+        return f"line {self.of(dotted, dotted.rsplit('.', 1)[-1]) or '?'}"
+
+
+class _Where:
+    """``FILE, line N, topic NAME`` for an error message, worked out only if one is raised."""
+
+    __slots__ = ("lines", "name", "path")
+
+    def __init__(self, path: Path, lines: _Lines, name: str) -> None:
+        self.path, self.lines, self.name = path, lines, name
+
+    def __str__(self) -> str:
+        name = self.name
+        line = self.lines.of(f"[topics.{name}]", f"topics.{name}", name) or "?"
+        return f"{self.path}, line {line}, topic {name[:80]!r}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, value in table.items():
         dotted = f"{prefix}{name}"
-        if isinstance(value, dict) and dotted not in KEYS:
-            flat.update(_flatten(value, dotted + "."))
+        # No setting is nested deeper than digest.email.x: stop instead of recursing on.
+        if isinstance(value, dict) and dotted not in KEYS and depth < 4:
+            flat.update(_flatten(value, dotted + ".", depth + 1))
         else:
             flat[dotted] = value
     return flat
@@ -231,6 +334,11 @@ def parse_config_text(text: str, path: Path) -> dict[str, Any]:
             f"config file {path} is not valid TOML: {exc}",
             hint="fix it, or start over with `papers config init --force`",
         ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"config file {path} nests arrays or tables too deeply to read",
+            hint="fix it, or start over with `papers config init --force`",
+        ) from None
 
 
 def read_config_file(path: Path) -> tuple[dict[str, Any], str]:
@@ -244,12 +352,14 @@ def read_config_file(path: Path) -> tuple[dict[str, Any], str]:
     return parse_config_text(text, path), text
 
 
-def _parse_topics(raw: Any, path: Path, text: str) -> dict[str, Topic]:
+def _parse_topics(raw: Any, path: Path, lines: _Lines) -> dict[str, Topic]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [topics] must be a table of tables")
     topics: dict[str, Topic] = {}
+    list_key = Key("", "list", ())
+    cats_key = Key("", "topic_categories", ())
     for name, body in raw.items():
-        where = f"{path}, line {_line_of(text, name) or '?'}, topic {name!r}"
+        where = _Where(path, lines, name)
         if not TOPIC_NAME_RE.fullmatch(name):
             raise ConfigError(f"{where}: a topic name may hold letters, digits, - and _")
         if not isinstance(body, dict):
@@ -257,8 +367,7 @@ def _parse_topics(raw: Any, path: Path, text: str) -> dict[str, Topic]:
         unknown = set(body) - {"keywords", "exclude", "categories", "authors"}
         if unknown:
             raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-        list_key = Key("", "list", ())
-        cats = convert(Key("", "categories", ()), body.get("categories", []), where)
+        cats = convert(cats_key, body.get("categories", []), where)
         topics[name] = Topic(
             name=name,
             keywords=convert(list_key, body.get("keywords", []), where),
@@ -303,9 +412,10 @@ def build_settings(
         raw_channels = data["digest"].pop("channels")
     values = {name: key.default for name, key in KEYS.items()}
     origins = dict.fromkeys(KEYS, "default")
+    lines = _Lines(text)
     for dotted, value in _flatten(data).items():
         key = KEYS.get(dotted)
-        where = f"{path}, line {_line_of(text, dotted) or '?'}, key {dotted!r}"
+        where = f"{path}, {lines.key(dotted)}, key {dotted[:80]!r}"
         if key is None and dotted.rsplit(".", 1)[-1] in _SECRET_NAMES:
             # Never echo the value: it is probably the secret itself.
             raise ConfigError(
@@ -318,7 +428,7 @@ def build_settings(
         origins[dotted] = "file"
     for dotted, key in KEYS.items():
         if key.env and env.get(key.env, "") != "":
-            values[dotted] = convert(key, env[key.env], key.env)
+            values[dotted] = convert(key, env[key.env], f"{key.env} ({dotted})")
             origins[dotted] = f"env {key.env}"
     for dotted, value in (overrides or {}).items():
         if value is None:
@@ -330,8 +440,8 @@ def build_settings(
         config_path=path,
         values=values,
         origins=origins,
-        topics=_parse_topics(raw_topics, path, text),
-        channels=_parse_channels(raw_channels, path, text),
+        topics=_parse_topics(raw_topics, path, lines),
+        channels=_parse_channels(raw_channels, path, lines),
         warnings=_exposure_warnings(path, values, origins),
     )
 
@@ -358,12 +468,13 @@ class ChannelSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _parse_channels(raw: Any, path: Path, text: str) -> dict[str, ChannelSpec]:
+def _parse_channels(raw: Any, path: Path, lines: _Lines) -> dict[str, ChannelSpec]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [digest.channels] must be a table of tables")
     channels = {}
     for name, body in raw.items():
-        where = f"{path}, line {_line_of(text, name) or '?'}, channel {name!r}"
+        line = lines.of(f"[digest.channels.{name}]", f"digest.channels.{name}", name) or "?"
+        where = f"{path}, line {line}, channel {name!r}"
         if not _CHANNEL_NAME.fullmatch(name) or name in RESERVED_CHANNELS:
             raise ConfigError(
                 f"{where}: a channel name is lower-case letters, digits, - and _ (at most 32), "

@@ -16,7 +16,7 @@ import typer
 
 from papercli.config import Settings
 from papercli.errors import UsageError
-from papercli.models import CATEGORY_RE, Paper
+from papercli.models import Paper
 from papercli.query import filters
 
 if TYPE_CHECKING:
@@ -270,10 +270,23 @@ RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Fetch again even if
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress or info lines on stderr (errors stay).")
 ]
+def _categories(values: list[str] | None) -> list[str] | None:
+    """``-c`` values checked against arXiv's taxonomy before any request, in arXiv's
+    spelling (``cs.cl`` -> ``cs.CL``): a typo would cost minutes of requests."""
+    if not values:
+        return values
+    from papercli.taxonomy import normalise
+
+    return list(normalise(values))
+
+
 CategoryOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--category", "-c", help="arXiv category to follow and keep (repeatable), e.g. cs.CL."
+        "--category",
+        "-c",
+        help="arXiv category to follow and keep (repeatable), e.g. cs.CL.",
+        callback=_categories,
     ),
 ]
 SourceOpt = Annotated[
@@ -301,9 +314,6 @@ def choose_sources(
     config: Settings, sources: Sequence[SourceChoice] | None, categories: Sequence[str] | None
 ) -> tuple[bool, list[str]]:
     """Which sources a command reads: (HF on?, arXiv categories)."""
-    for category in categories or ():
-        if not CATEGORY_RE.fullmatch(category):
-            raise UsageError(f"not an arXiv category: {category!r}", hint="e.g. cs.CL, math.AG")
     cats = list(dict.fromkeys(categories or config.categories))
     if sources:
         wanted = {s.value for s in sources}

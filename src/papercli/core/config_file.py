@@ -52,7 +52,7 @@ def _key_for(dotted: str) -> tuple[Key, list[str], str]:
                 if close
                 else f"use topics.NAME.FIELD with FIELD one of {', '.join(TOPIC_FIELDS)}",
             )
-        kind = "categories" if parts[2] == "categories" else "list"
+        kind = "topic_categories" if parts[2] == "categories" else "list"
         return Key(dotted, kind, ()), parts[:2], parts[2]
     key = KEYS.get(dotted)
     if key is None:
@@ -87,14 +87,14 @@ def _parse_value(key: Key, raw: str) -> Any:
     A bad value is a usage error (exit 2), like any other bad argument: the file is fine.
     """
     text = raw.strip()
+    value: Any = text
+    if key.kind in ("list", "categories", "topic_categories", "types") and text.startswith("["):
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except (tomllib.TOMLDecodeError, RecursionError):
+            raise UsageError(f"{key.name}: not a TOML array: {raw[:80]!r}") from None
     try:
-        if key.kind in ("list", "categories", "types") and text.startswith("["):
-            try:
-                value = tomllib.loads(f"v = {text}")["v"]
-            except tomllib.TOMLDecodeError:
-                raise UsageError(f"{key.name}: not a TOML array: {raw!r}") from None
-            return convert(key, value, key.name)
-        return convert(key, text, key.name)
+        return convert(key, value, key.name)
     except ConfigError as exc:
         raise UsageError(exc.message, hint=exc.hint) from None
 
