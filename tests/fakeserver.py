@@ -31,7 +31,10 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering
-    action: str = ""  # "reset": drop the connection; "hang": never answer; "truncate"
+    # "reset": drop the connection; "hang": never answer; "truncate"; "drip": send the body
+    # one byte every ``drip`` seconds; "drip-headers": the status line and headers too
+    action: str = ""
+    drip: float = 0.05
 
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
@@ -152,6 +155,9 @@ class FakeServer:
             sock.close()
             return
         body = reply.body
+        if reply.action in ("drip", "drip-headers"):
+            self._drip(handler, reply)
+            return
         handler.send_response(reply.status)
         headers = {"Content-Length": str(len(body)), **reply.headers}
         if reply.action == "truncate":
@@ -166,6 +172,23 @@ class FakeServer:
             pass
         if reply.action == "truncate":
             handler.close_connection = True
+
+    def _drip(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
+        head = f"HTTP/1.1 {reply.status} OK\r\nContent-Length: {len(reply.body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in reply.headers.items()) + "\r\n"
+        slow = reply.body if reply.action == "drip" else head.encode() + reply.body
+        try:
+            if reply.action == "drip":
+                handler.wfile.write(head.encode())
+                handler.wfile.flush()
+            for byte in slow:
+                if self._hang.wait(reply.drip):
+                    return  # the server is shutting down
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+        except OSError:
+            pass  # the client gave up: what the test wants
+        handler.close_connection = True
 
 
 def api_feed(entries: list[dict[str, str]], total: int | None = None) -> bytes:

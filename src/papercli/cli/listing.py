@@ -280,8 +280,7 @@ def fetch(
         session.info(
             f"cached {count} papers listed {since_day}..{until_day} in {session.store.root}"
         )
-    if outcome.failures:
-        raise outcome.failures[0]
+    outcome.raise_if_empty()  # fetch shows no papers: any failure is the answer
 
 
 class DetailFormat(StrEnum):

@@ -31,9 +31,20 @@ class Outcome:
     failures: list[PaperCliError] = field(default_factory=list)
 
     def raise_if_empty(self) -> None:
-        """Nothing to show and something failed: the failure is the answer."""
-        if self.failures and not self.papers:
-            raise self.failures[0]
+        """Nothing to show and something failed: the failure is the answer.
+
+        When several sources failed, one error names them all (the first decides the exit
+        code): a machine without network should hear about both sources at once.
+        """
+        if not self.failures or self.papers:
+            return
+        first = self.failures[0]
+        messages = list(dict.fromkeys(f.message for f in self.failures))
+        if len(messages) == 1:
+            raise first
+        combined = PaperCliError("; ".join(messages), hint=first.hint)
+        combined.exit_code = first.exit_code
+        raise combined
 
 
 def _group_label(categories: list[str]) -> str:

@@ -55,10 +55,14 @@ class Session:
     sleep: Callable[[float], None] = field(default=lambda seconds: _sleep(seconds))
     progress: Progress = _no_progress
     waiting: Callable[[Wait], None] | None = None  # what the HTTP client waits for
+    # Told at once (not at the end) what a long step is doing or waiting for; the CLI writes
+    # it to stderr. By default it becomes an info notice like any other.
+    live: Callable[[str], None] | None = None
     notices: list[Notice] = field(default_factory=list)
     shown: list[Notice] = field(default_factory=list)  # notices the CLI already printed
     cancelled: bool = False  # set on Ctrl-C: threads still running must not write
     _client: HttpClient | None = None
+    _pace_checked: bool = False
     _index: Index | None = None
 
     @classmethod
@@ -79,6 +83,13 @@ class Session:
         """Tell the user something went wrong but papercli carried on."""
         self.notices.append(Notice("warning", text))
 
+    def say(self, text: str) -> None:
+        """Tell the user now what a long step is doing or waiting for."""
+        if self.live is not None:
+            self.live(text)
+        else:
+            self.info(text)
+
     def client(self) -> HttpClient:
         """The HTTP client, built on first use (importing httpx only then)."""
         if self.offline:
@@ -97,8 +108,18 @@ class Session:
                 transport=self.transport,
                 sleep=self.sleep,
                 **({"on_wait": self.waiting} if self.waiting else {}),
+                on_request=self._check_pace,
             )
         return self._client
+
+    def _check_pace(self, url: str, pace: str | None) -> None:
+        """Warn once per run when requests to arXiv itself come faster than arXiv asks."""
+        if pace != "arxiv" or self._pace_checked:
+            return
+        warning = self.settings.impolite_arxiv_delay(url)
+        if warning:
+            self._pace_checked = True
+            self.warn(warning)
 
     def index(self) -> Index:
         """The cache index, opened (and brought up to date) on first use."""

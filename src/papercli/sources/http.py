@@ -2,6 +2,12 @@
 
 httpx is imported here lazily, when a client is first built, so that reading the cache never
 pays for it. Clock, sleep and jitter are injectable so tests never wait.
+
+Time limits: one attempt (name lookup, connect, headers and body together) may take at most
+``timeout`` seconds however slowly the server drips (``sources.transport``), and one request
+with its retries and waits at most ``retries`` times that plus the backoff papercli would
+choose between them (``request_budget``); a Retry-After that does not fit fails at once. A
+host that does not resolve is reported at once: retrying a failed lookup only repeats it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from urllib.parse import urlsplit
 
 from papercli import __version__
 from papercli.errors import NetworkError, UpstreamError
+from papercli.sources import transport as net
 
 if TYPE_CHECKING:
     import httpx
@@ -30,6 +37,7 @@ MAX_REDIRECTS = 5
 MAX_BACKOFF = 30.0  # longest single wait papercli chooses itself
 MAX_RETRY_AFTER = 120.0  # longest wait a server may ask for before we give up instead
 MAX_TOTAL_WAIT = 180.0  # all waits of one request together
+DOWNLOAD_FACTOR = 15  # a PDF download (not retried) ends within 15 x the timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +91,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return float(value) if len(value) < 12 else float("inf")
     import email.utils
 
     try:
@@ -113,6 +121,7 @@ class HttpClient:
         wall_clock: Callable[[], float] = time.time,
         jitter: Callable[[], float] = random.random,
         on_wait: Callable[[Wait], None] = _no_wait,
+        on_request: Callable[[str, str | None], None] | None = None,
     ) -> None:
         import httpx
 
@@ -120,18 +129,20 @@ class HttpClient:
         self._keys = itertools.count(1)
 
         self._httpx = httpx
+        self.timeout = timeout
         self.retries = max(1, retries)
         self.max_bytes = max_bytes
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
         self._jitter = jitter
+        self._on_request = on_request
         self._paces = {k: _Pace(v, threading.Lock()) for k, v in (pacing or {}).items()}
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent(contact)},
             follow_redirects=False,
-            transport=transport,
+            transport=transport if transport is not None else net.build(httpx),
         )
 
     def __enter__(self) -> HttpClient:
@@ -162,9 +173,19 @@ class HttpClient:
             return
         self._wait(pace.last + pace.interval - self._clock())
 
-    def _backoff(self, attempt: int, pace: _Pace | None) -> float:
+    def request_budget(self, pace: str | None = None) -> float:
+        """The longest one request may take, all attempts and waits included."""
+        return self._budget_of(self._paced(pace))
+
+    def _budget_of(self, slot: _Pace | None) -> float:
+        backoff = sum(self._backoff(n, slot, jitter=1.0) for n in range(1, self.retries))
+        return self.timeout * self.retries + min(backoff, MAX_TOTAL_WAIT)
+
+    def _backoff(self, attempt: int, pace: _Pace | None, jitter: float | None = None) -> float:
         base = max(1.0, pace.interval if pace else 1.0)
-        return min(MAX_BACKOFF, base * (2 ** (attempt - 1))) + self._jitter()
+        return min(MAX_BACKOFF, base * (2 ** (attempt - 1))) + (
+            self._jitter() if jitter is None else jitter
+        )
 
     def get(
         self,
@@ -181,6 +202,8 @@ class HttpClient:
         ``pace`` names a politeness group: requests in one group run one at a time, at least
         the group's interval apart (arXiv asks this of RSS and API together).
         """
+        if self._on_request is not None:
+            self._on_request(url, pace)
         slot = self._paced(pace)
         key = next(self._keys)
         try:
@@ -205,16 +228,33 @@ class HttpClient:
         waited = 0.0
         last_problem = ""
         shown_url = url
+        self._before(pace)  # waiting for our own turn is not the server's time
+        started = self._clock()
+        budget = self._budget_of(pace)
         for attempt in range(1, self.retries + 1):
-            self._before(pace)
+            if attempt > 1:
+                self._before(pace)
+            limit = min(self.timeout, budget - (self._clock() - started))
+            if limit <= 0:
+                attempt -= 1
+                break
             self._on_wait(Wait(key, source, shown_url, "request", attempt, self.retries))
             try:
-                response = self._send(url, params, headers, source, pace)
+                with net.deadline(limit):
+                    response = self._send(url, params, headers, source, pace)
             except httpx.TimeoutException:
-                last_problem = "timed out"
+                last_problem = f"timed out (no complete answer within {_seconds(limit)})"
                 status = None
             except httpx.RequestError as exc:  # transport failures, undecodable bodies
-                last_problem = _describe_transport(exc)
+                if net.unresolvable(exc):
+                    raise NetworkError(
+                        f"{source}: cannot resolve the host of {shown_url} (no network?)",
+                        source=source,
+                        url=shown_url,
+                        attempts=attempt,
+                        hint="check your connection or the URL in your config",
+                    ) from None
+                last_problem = net.describe(exc)
                 status = None
             else:
                 status = response.status
@@ -236,7 +276,8 @@ class HttpClient:
             if status is not None:
                 asked = parse_retry_after(response.headers.get("retry-after"), self._wall_clock())
                 if asked is not None:
-                    if asked > MAX_RETRY_AFTER:
+                    left = budget - (self._clock() - started) - self.timeout
+                    if asked > min(MAX_RETRY_AFTER, left):
                         raise NetworkError(
                             f"{source} is rate limiting (HTTP {status}) and asks to wait "
                             f"{asked:.0f} s",
@@ -247,16 +288,18 @@ class HttpClient:
                             hint="try again later",
                         )
                     delay = max(asked, pace.interval if pace else 0.0)
-            if waited + delay > MAX_TOTAL_WAIT:
+            if waited + delay > MAX_TOTAL_WAIT or self._clock() - started + delay >= budget:
                 break
             waited += delay
             self._on_wait(
                 Wait(key, source, shown_url, "retry", attempt, self.retries, delay, last_problem)
             )
             self._wait(delay)
+        spent = self._clock() - started
         raise NetworkError(
             f"{source} {last_problem} for {shown_url} after {attempt} attempt"
-            + ("s" if attempt != 1 else ""),
+            + ("s" if attempt != 1 else "")
+            + (f" in {_seconds(spent)}" if spent >= 1 else ""),
             source=source,
             url=shown_url,
             status=status,
@@ -318,6 +361,8 @@ class HttpClient:
         Not retried (a PDF is large, and the user can rerun); an interrupted body leaves
         nothing behind.
         """
+        if self._on_request is not None:
+            self._on_request(url, pace)
         slot = self._paced(pace)
         lock = slot.lock if slot else threading.Lock()
         key = next(self._keys)
@@ -325,14 +370,16 @@ class HttpClient:
             self._before(slot)
             self._on_wait(Wait(key, source, url, "request", 1, 1))
             try:
-                return self._stream_to(url, target, source, max_bytes, progress)
+                # A PDF may be large on a slow line, but a server dripping it still ends.
+                with net.deadline(self.timeout * DOWNLOAD_FACTOR):
+                    return self._stream_to(url, target, source, max_bytes, progress)
             except self._httpx.TimeoutException:
                 raise NetworkError(
                     f"{source} timed out for {url}", source=source, url=url
                 ) from None
             except self._httpx.TransportError as exc:
                 raise NetworkError(
-                    f"{source} {_describe_transport(exc)} for {url}", source=source, url=url
+                    f"{source} {net.describe(exc)} for {url}", source=source, url=url
                 ) from None
             finally:
                 self._on_wait(Wait(key, source, url, "done", 1, 1))
@@ -355,8 +402,7 @@ class HttpClient:
                     url=url,
                     status=response.status_code,
                 )
-            declared = response.headers.get("content-length", "")
-            total = int(declared) if declared.isdigit() else 0
+            total = _length(response)
             if total > max_bytes:
                 raise _too_big(source, url, max_bytes)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -368,6 +414,8 @@ class HttpClient:
                         size += len(chunk)
                         if size > max_bytes:
                             raise _too_big(source, url, max_bytes)
+                        if net.expired():
+                            raise self._httpx.ReadTimeout("the time limit of the download ran out")
                         handle.write(chunk)
                         if progress:
                             progress(size, total)
@@ -379,8 +427,7 @@ class HttpClient:
         return size
 
     def _read_capped(self, response: httpx.Response, source: str) -> bytes:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if _length(response) > self.max_bytes:
             raise _too_big(source, str(response.url), self.max_bytes)
         chunks: list[bytes] = []
         size = 0
@@ -388,6 +435,8 @@ class HttpClient:
             size += len(chunk)
             if size > self.max_bytes:
                 raise _too_big(source, str(response.url), self.max_bytes)
+            if net.expired():  # also for transports other than ours (a proxy, a test's)
+                raise self._httpx.ReadTimeout("the time limit of the request ran out")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -415,6 +464,18 @@ def _redirect_refusal(current: httpx.URL, target: httpx.URL, origin: str | None)
     return None
 
 
+def _length(response: httpx.Response) -> int:
+    """The declared Content-Length, or 0 when absent or not a plain number."""
+    declared = response.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit():
+        return int(declared) if len(declared) < 19 else 1 << 62
+    return 0
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s".replace(".0 s", " s")
+
+
 def _too_big(source: str, url: str, limit: int) -> UpstreamError:
     return UpstreamError(
         f"{source} sent more than {limit // (1024 * 1024)} MB for {url}; stopped reading",
@@ -422,14 +483,3 @@ def _too_big(source: str, url: str, limit: int) -> UpstreamError:
         url=url,
         hint="raise network.max_response_mb if this is expected",
     )
-
-
-def _describe_transport(exc: Exception) -> str:
-    text = str(exc).lower()
-    if "refused" in text:
-        return "refused the connection"
-    if "reset" in text or "closed" in text or "disconnect" in text:
-        return "dropped the connection"
-    if "name" in text and ("resolution" in text or "known" in text or "resolve" in text):
-        return "could not be resolved (no network?)"
-    return f"could not be reached ({type(exc).__name__})"
