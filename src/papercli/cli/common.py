@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -89,6 +88,12 @@ def open_session(
         feedback = Feedback()
         session.progress = feedback.progress
         session.waiting = feedback.wait
+
+    def live(text: str) -> None:
+        if not quiet and not (feedback is not None and feedback.say(text)):
+            write_message(sys.stderr, "info", text, color=term.err_color)
+
+    session.live = live
     try:
         yield session
     finally:
@@ -234,6 +239,7 @@ def read_items(args: Sequence[str]) -> list[str | Paper]:
     any other line contributes its first field, so ``--format plain`` and ``ids`` both pipe.
     """
     from papercli.models import parse_id
+    from papercli.store.files import load_json
 
     items: list[str | Paper] = []
     for arg in args:
@@ -246,7 +252,7 @@ def read_items(args: Sequence[str]) -> list[str | Paper]:
                 continue
             if text.startswith("{"):
                 try:
-                    items.append(Paper.from_dict(json.loads(text)))
+                    items.append(Paper.from_dict(load_json(text)))
                 except (ValueError, KeyError, TypeError) as exc:
                     raise UsageError(f"stdin line {number}: not a paper record ({exc})") from None
             else:

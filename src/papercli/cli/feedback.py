@@ -108,6 +108,17 @@ class Feedback:
             parts.append(spinner)
         return Group(*parts)
 
+    def say(self, text: str) -> bool:
+        """Print a line above the display if it is up (so it is not torn); False if not."""
+        if self._live is None:
+            return False
+        from rich.text import Text
+
+        from papercli.models import sanitize
+
+        self._live.console.print(Text(sanitize(text)))
+        return True
+
     def stop(self) -> None:
         """Take the display off the screen (it is transient: nothing stays behind)."""
         if self._live is not None:

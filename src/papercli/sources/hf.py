@@ -67,10 +67,9 @@ def paper_from_json(item: dict[str, Any], listed: str | None = None) -> Paper:
         id=paper_id,
         version=version,
         title=_text(body.get("title")) or _text(item.get("title")) or "",
+        # One malformed name costs that name, never the paper.
         authors=tuple(
-            name
-            for a in authors
-            if isinstance(a, dict) and (name := clean_text(a.get("name") or ""))
+            name for a in authors if isinstance(a, dict) and (name := _text(a.get("name")))
         ),
         abstract=_text(body.get("summary")) or _text(item.get("summary")) or "",
         published=_day(body.get("publishedAt")),
@@ -90,6 +89,12 @@ def paper_from_json(item: dict[str, Any], listed: str | None = None) -> Paper:
     return validated(paper)
 
 
+def _bounded_int(text: str) -> int | None:
+    # No count HF keeps needs 19 digits; a longer one becomes "unknown" for that one field
+    # instead of failing the whole body (int() refuses 4,300 digits).
+    return int(text) if len(text) <= 18 else None
+
+
 def _load_json(content: bytes, what: str) -> Any:
     head = content.lstrip()[:64].lower()
     if head.startswith((b"<!doctype html", b"<html", b"<")):
@@ -99,7 +104,11 @@ def _load_json(content: bytes, what: str) -> Any:
             hint="a proxy or captive portal may be in the way; check network.hf_url",
         )
     try:
-        return json.loads(content)
+        return json.loads(content, parse_int=_bounded_int)
+    except RecursionError:
+        raise UpstreamError(
+            f"{SOURCE} sent JSON for {what} nested too deeply to read", source=SOURCE
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise UpstreamError(
             f"{SOURCE} sent malformed JSON for {what} ({exc.__class__.__name__}: {str(exc)[:60]})",

@@ -8,7 +8,7 @@ so the caller refetches instead of crashing. Nothing here builds a path from unv
 from __future__ import annotations
 
 import contextlib
-import json
+import errno
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from typing import Any
 
 from papercli.errors import UsageError
 from papercli.models import CATEGORY_RE, LazyPattern, Paper, file_stem
-from papercli.store.files import FileLock, atomic_write, dump_json, read_file
+from papercli.store.files import FileLock, atomic_write, dump_json, load_json, read_file
 
 FORMAT = "papercli.listing"
 PAPER_FORMAT = "papercli.paper"
@@ -116,13 +116,13 @@ class Store:
     def _read_envelope(self, path: Path, kind: str) -> dict[str, Any] | None:
         try:
             raw = read_file(path)
-        except FileNotFoundError:
-            return None
         except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return None  # missing, or the data dir is not a directory (said on writing)
             self.warn(f"cannot read {path}: {exc.strerror}; fetching it again")
             return None
         try:
-            data = json.loads(raw)
+            data = load_json(raw)
             if not isinstance(data, dict) or data.get("format") != kind:
                 raise ValueError("not a papercli file")
             if data.get("version") != VERSION:
@@ -135,8 +135,11 @@ class Store:
 
     def _set_aside(self, path: Path, why: str) -> None:
         aside = path.with_name(path.name + ".bad")
-        with contextlib.suppress(OSError):
+        try:
             os.replace(path, aside)
+        except OSError as exc:  # a read-only cache: leave it, and say so
+            self.warn(f"cache file {path} is {why}; ignoring it (cannot move it: {exc.strerror})")
+            return
         self.warn(f"cache file {path} is {why}; moved it to {aside.name} and fetching again")
 
     def read_listing(

@@ -26,7 +26,6 @@ aside) rather than letting every paper be sent again; a newer version is left un
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -35,7 +34,7 @@ from typing import Any, NamedTuple
 from papercli.errors import ConfigError
 from papercli.models import CATEGORY_RE, LazyPattern, is_valid_id
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json, read_file
+from papercli.store.files import atomic_write, dump_json, load_json, read_file
 
 STATE_FORMAT = "papercli.digest-state"
 STATE_VERSION = 2
@@ -307,7 +306,7 @@ def load_state(store: Store, name: str) -> DigestState:
     except OSError as exc:
         raise ConfigError(f"cannot read digest state {path}: {exc.strerror}") from None
     try:
-        return DigestState.from_dict(json.loads(raw), name)
+        return DigestState.from_dict(load_json(raw), name)
     except NewerState as exc:
         raise ConfigError(
             f"digest state {path} is version {exc.version}, from a newer papercli",

@@ -13,6 +13,7 @@ import json
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,8 @@ def atomic_write(path: Path, data: bytes, *, private: bool = True) -> None:
     ``private`` and otherwise gets what the umask allows (see ``file_mode``). A symbolic
     link at ``path`` is replaced, never written through. A disk that is full, a read-only
     directory or a file where a directory should be raises StorageError (one line, its own
-    exit code) and leaves the old file as it was.
+    exit code) and leaves the old file as it was. Temp files that killed writers left beside
+    ``path`` are removed first (see ``_remove_stale_temps``).
     """
     import tempfile
 
@@ -119,14 +121,24 @@ def atomic_write(path: Path, data: bytes, *, private: bool = True) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = file_mode(path, private=private)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        _remove_stale_temps(path)
+        while True:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            # Held until the rename: a live writer's temp file is never taken for a stale one.
+            _lock_fd(fd, blocking=True)
+            if os.fstat(fd).st_nlink:
+                break
+            os.close(fd)  # a cleaner unlinked it before we locked it: start again
         with os.fdopen(fd, "wb") as handle:
             if mode != 0o600 and os.name != "nt":
                 os.fchmod(fd, mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            if os.name != "nt":
+                os.replace(tmp, path)  # still locked, so no cleaner can take it first
+        if os.name == "nt":  # pragma: no cover - Windows cannot rename an open file
+            os.replace(tmp, path)
     except BaseException as exc:
         if tmp is not None:
             with contextlib.suppress(OSError):
@@ -134,6 +146,47 @@ def atomic_write(path: Path, data: bytes, *, private: bool = True) -> None:
         if isinstance(exc, OSError):
             raise storage_error(exc, path) from None
         raise
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete ``.NAME.*.tmp`` files beside ``path`` that no live writer holds.
+
+    Every writer holds an exclusive lock on its temp file until the rename, and the kernel
+    drops the lock when a process dies, so a temp file whose lock can be taken was left by a
+    killed write (kill -9, power loss) and would otherwise stay forever.
+    """
+    prefix = f".{path.name}."
+    try:
+        entries = [e.name for e in os.scandir(path.parent)]
+    except OSError:
+        return
+    for name in entries:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        stale = path.parent / name
+        try:
+            fd = os.open(stale, os.O_RDWR | _NOFOLLOW | _FLAGS)
+        except OSError:
+            continue  # renamed or removed meanwhile, or not ours to open
+        try:
+            if _lock_fd(fd, blocking=False, unsupported=False):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+        finally:
+            os.close(fd)
+
+
+def load_json(raw: bytes | str) -> Any:
+    """Parse a JSON file that something other than papercli may have written.
+
+    Raises ValueError for anything unusable, including nesting deep enough to exhaust the
+    stack, which ``json.loads`` lets escape as RecursionError. (An integer too long to
+    convert is a ValueError already.)
+    """
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def storage_error(exc: OSError, path: Path) -> StorageError:
@@ -160,17 +213,28 @@ def dump_json(data: Any) -> bytes:
 class FileLock:
     """An advisory lock on a file (flock on POSIX, msvcrt on Windows), released on exit.
 
-    ``shared`` locks (readers and writers of the cache) coexist; an exclusive one (``cache
-    clear``) waits until none is held. A lock file that cannot be created is a StorageError.
+    Waits up to ``timeout`` seconds for another holder, telling ``on_wait`` once what it is
+    waiting for, then raises BusyError. ``shared`` locks (readers and writers of the cache)
+    coexist; an exclusive one (``cache clear``) waits until none is held. A lock file that
+    cannot be created is a StorageError.
     """
 
     def __init__(
-        self, path: Path, *, timeout: float = 0.0, poll: float = 0.1, shared: bool = False
+        self,
+        path: Path,
+        *,
+        timeout: float = 0.0,
+        poll: float = 0.1,
+        shared: bool = False,
+        what: str = "",
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.path = path
         self.timeout = timeout
         self.poll = poll
         self.shared = shared
+        self.what = what or path.name
+        self.on_wait = on_wait
         self._handle: Any = None
 
     def __enter__(self) -> FileLock:
@@ -186,25 +250,39 @@ class FileLock:
             raise storage_error(exc, self.path) from None
         handle = os.fdopen(fd, "r+b")
         deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                _lock(handle, self.shared)
-                break
-            except OSError:
-                if time.monotonic() >= deadline:
-                    handle.close()
-                    raise BusyError(
-                        f"another papercli run holds {self.path.name}",
-                        hint="wait for it to finish, or use --wait SECONDS",
-                    ) from None
-                time.sleep(self.poll)
+        told = False
+        while not _lock_fd(handle.fileno(), blocking=False, shared=self.shared):
+            if time.monotonic() >= deadline:
+                handle.close()
+                raise BusyError(
+                    f"another papercli run holds {self.what}",
+                    hint="wait for it to finish, or use --wait SECONDS",
+                )
+            if not told and self.on_wait is not None and self.timeout >= 1:
+                self.on_wait(f"waiting up to {self.timeout:.0f} s for another papercli run "
+                             f"to release {self.what}")  # fmt: skip
+                told = True
+            time.sleep(self.poll)
         self._handle = handle
         return self
+
+    def try_exclusive(self) -> bool:
+        """Turn a held shared lock into an exclusive one, if nobody else holds it.
+
+        When that fails the shared lock is taken again (flock may drop it on the way).
+        """
+        if self._handle is None:
+            raise RuntimeError("lock is not held")
+        fd = self._handle.fileno()
+        if _lock_fd(fd, blocking=False):
+            return True
+        _lock_fd(fd, blocking=True, shared=True)
+        return False
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
             with contextlib.suppress(OSError):
-                _unlock(self._handle)
+                _unlock_fd(self._handle.fileno())
             self._handle.close()
             self._handle = None
 
@@ -212,21 +290,47 @@ class FileLock:
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _lock(handle: Any, shared: bool) -> None:  # noqa: ARG001
-        # msvcrt has no shared locks: readers exclude each other there, which is only slower.
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    def _lock_fd(
+        fd: int, *, blocking: bool, shared: bool = False, unsupported: bool = True
+    ) -> bool:
+        # No shared locks on Windows: a shared lock is exclusive there, which only serialises.
+        # Temp files cannot be deleted while their writer has them open, so no lock is needed.
+        del shared, unsupported
+        if blocking:
+            return True
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
 
-    def _unlock(handle: Any) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _lock(handle: Any, shared: bool) -> None:
-        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-        fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+    def _lock_fd(
+        fd: int, *, blocking: bool, shared: bool = False, unsupported: bool = True
+    ) -> bool:
+        """Take flock on ``fd``; False when ``blocking`` is off and someone else holds it.
 
-    def _unlock(handle: Any) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        On a file system without locks the answer is ``unsupported``.
+        """
+        mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        try:
+            fcntl.flock(fd, mode if blocking else mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return False
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                return unsupported
+            raise
+        return True
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -6,7 +6,6 @@ a lock and is written atomically, so two ``papers save`` runs never lose each ot
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +13,7 @@ from datetime import datetime
 from papercli.errors import ConfigError
 from papercli.models import Paper, merge, sanitize
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json, read_file
+from papercli.store.files import atomic_write, dump_json, load_json, read_file
 
 FORMAT = "papercli.reading-list"
 VERSION = 1
@@ -42,7 +41,7 @@ def _load(store: Store) -> dict[str, Saved]:
             hint="papercli reads only the file itself; fix or move it",
         ) from None
     try:
-        data = json.loads(raw)
+        data = load_json(raw)
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             raise ValueError("not a papercli reading list of a known version")
         return {
