@@ -10,6 +10,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -48,6 +49,7 @@ class Route:
     replies: list[Reply]
     query: dict[str, str] = field(default_factory=dict)
     hits: int = 0
+    answer: Callable[[dict[str, str]], Reply] | None = None  # a reply computed per request
 
 
 @dataclass
@@ -110,6 +112,13 @@ class FakeServer:
             self.routes.insert(0, route)  # later routes win, so tests can override
         return route
 
+    def respond(self, path: str, answer: Callable[[dict[str, str]], Reply]) -> Route:
+        """Answer GET ``path`` with ``answer(query)``: a fake service rather than a script."""
+        route = Route(path, [], answer=answer)
+        with self._lock:
+            self.routes.insert(0, route)
+        return route
+
     def serve_hf_days(self, days: dict[str, bytes], *, delay: float = 0.0) -> None:
         """HF's daily papers: these bodies for these dates, ``[]`` (a weekend) for any other."""
         self.route("/api/daily_papers", Reply(b"[]", 200, JSON, delay=delay))
@@ -138,6 +147,9 @@ class FakeServer:
             route = self._find(parts.path, query)
             if route is None:
                 reply = Reply(b'{"error":"no such route"}', 404, JSON)
+            elif route.answer is not None:
+                route.hits += 1
+                reply = route.answer(query)
             else:
                 reply = route.replies[min(route.hits, len(route.replies) - 1)]
                 route.hits += 1

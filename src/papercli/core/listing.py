@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from papercli import schedule
+from papercli.core.backfill import backfill_arxiv
 from papercli.core.refresh import (
-    backfill_arxiv,
     hf_days,
     hf_usable,
     latest_arxiv,
@@ -132,7 +132,8 @@ def refresh_span(session: Session, span: Span, *, hf: bool, categories: list[str
         missing = _missing_mailings(session, categories, past)
         for cats, days in _by_categories(missing).items():
             try:
-                backfill_arxiv(session, list(cats), days)
+                why = "refreshing" if session.refresh else "not in the cache"
+                backfill_arxiv(session, list(cats), days, why=f"arXiv {', '.join(cats)} {why}")
             except SourceError as exc:
                 outcome.failures.append(exc)
     return outcome

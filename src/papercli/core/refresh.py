@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BACKFILL", "MOVED", "STALE"]
 HF_LOOK_BACK = 8  # days: HF features nothing older than a week (huggingface_hub#2745)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -104,9 +105,11 @@ def hf_day(session: Session, day: date, *, enrich: bool = True) -> Listing | Non
         return cached
     if result is None:
         return None
-    papers, skipped = result
+    papers, skipped, notes = result
     if skipped:
-        session.warn(f"Hugging Face: skipped {skipped} item(s) of {day} without an arXiv id")
+        session.warn(f"Hugging Face: skipped {skipped} item(s) of {day} without a usable arXiv id")
+    for note in notes:
+        session.warn(note)
     if session.cancelled:
         return cached  # Ctrl-C arrived while this request was in flight: write nothing
     now = session.now()
@@ -304,41 +307,14 @@ class _Cached:
         return _newest(self.session, self.category, until, shown=shown)
 
 
-def backfill_arxiv(session: Session, categories: list[str], days: list[date]) -> None:
-    """Fill mailings from the API: first submissions in each mailing's submission window.
+def backfill_arxiv(
+    session: Session, categories: list[str], days: list[date], *, why: str = ""
+) -> None:
+    """Fill mailings from the API: ``core.backfill.backfill_arxiv`` (bounded, and saying
+    what it fills and why), reached from here too."""
+    from papercli.core.backfill import backfill_arxiv as fill
 
-    The API knows submission times, not announcements, so replacements are missing and a
-    paper held in moderation lands a day early; RSS downloads stay authoritative.
-    """
-    # A date arXiv does not mail on gets no listing: its submissions belong to the next one.
-    days = sorted(d for d in days if schedule.has_mailing(d))
-    if not categories or not days:
-        return
-    from papercli.sources import arxiv
-
-    client = session.client()
-    base = session.settings["network.arxiv_api_url"]
-    wanted = set(days)
-    for chunk_start in range(0, len(days), 5):
-        chunk = days[chunk_start : chunk_start + 5]
-        start, _ = schedule.submission_window(chunk[0])
-        _, end = schedule.submission_window(chunk[-1])
-        result = arxiv.query(
-            client,
-            base,
-            search=arxiv.window_query(categories, start, end),
-            on_page=lambda done, total: session.progress("arXiv API", done, max(total, done)),
-        )
-        by_day: dict[date, list[Paper]] = {d: [] for d in chunk}
-        for paper in result.papers:
-            submitted = result.submitted.get(paper.id)
-            day = schedule.mailing_for_submission(submitted) if submitted else None
-            if day in by_day and day in wanted:
-                by_day[day].append(paper.with_changes(listed=day.isoformat()))
-        for day, papers in by_day.items():
-            for category, share in arxiv.split_by_category(papers, categories).items():
-                if share or session.store.read_listing("arxiv", day, category) is None:
-                    _write_arxiv(session, category, day, share, note=BACKFILL, complete=bool(share))
+    fill(session, categories, days, why=why)
 
 
 class ArxivView(NamedTuple):
@@ -394,13 +370,30 @@ def _fill_gaps(session: Session, categories: list[str]) -> None:
     run saw while the feed served it), before an older one is shown."""
     now = session.now()
     ttl = session.settings.ttl_seconds
-    todo: dict[date, list[str]] = {}
+    todo: dict[tuple[date, str], list[str]] = {}
     for category in categories:
-        day = mailings.fill_target(_Cached(session, category), now, ttl)
+        cached = _Cached(session, category)
+        day = mailings.fill_target(cached, now, ttl)
         if day is not None:
-            todo.setdefault(day, []).append(category)
-    for day, cats in todo.items():
+            why = _fill_reason(cached.listing(day), day, schedule.arxiv_feed_day(now))
+            todo.setdefault((day, why), []).append(category)
+    for (day, why), cats in todo.items():
+        whose = f"{cats[0]}'s" if len(cats) == 1 else f"{', '.join(cats)}'s"
         try:
-            backfill_arxiv(session, cats, [day])
+            backfill_arxiv(session, cats, [day], why=f"{whose} {why}")
         except SourceError as exc:
             session.warn(f"{exc}; could not fill arXiv {', '.join(cats)} for {day}")
+
+
+def _fill_reason(listing: Listing | None, day: date, feed_day: date) -> str:
+    """Why a mailing is filled from the API, for the line that says so."""
+    if mailings.is_stale(listing):
+        repeated = (listing.note or "").split(":", 1)[1] if listing else ""
+        return f"feed of {schedule.describe(day)} repeats {repeated}"
+    if listing is not None and listing.note == BACKFILL:
+        return f"last API fill of {schedule.describe(day)} found nothing"
+    if schedule.is_weekend(feed_day):
+        return f"feed is empty on {WEEKDAYS[feed_day.weekday()]}"
+    if day != feed_day:
+        return f"feed of {schedule.describe(feed_day)} did not carry {schedule.describe(day)}"
+    return f"mailing of {schedule.describe(day)} is not cached"

@@ -9,9 +9,9 @@ shared/formats/README.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from papercli.errors import UpstreamError, UsageError
@@ -25,15 +25,24 @@ API_SOURCE = "arXiv API"
 PACE = "arxiv"  # RSS and API share arXiv's one-request-every-3-seconds rule
 API_PAGE = 500
 API_MAX_RESULTS = 30000  # the API refuses to page further
+# One query never makes more requests than this: 60 at arXiv's 3 s is three minutes, and
+# 30,000 papers. A backfill shares one such budget across its queries (see core.refresh).
+API_MAX_REQUESTS = 60
 
 
 @dataclass(slots=True)
 class ApiPage:
-    """One page of API results, with each paper's first-submission time."""
+    """API results, with each paper's first-submission time, and how the paging went."""
 
     papers: list[Paper]
     total: int
     submitted: dict[str, datetime] = field(default_factory=dict)
+    entries: int = 0  # entries on the page as sent, usable or not
+    skipped: int = 0  # entries without a usable id
+    outside: int = 0  # entries submitted outside the submittedDate window asked for
+    requests: int = 0
+    complete: bool = True  # False when paging stopped before the results ran out
+    notes: list[str] = field(default_factory=list)  # why paging stopped early, for the user
 
 
 def _parse_feed(content: bytes, source: str) -> Any:
@@ -161,17 +170,18 @@ def parse_api(content: bytes) -> ApiPage:
         if "/api/errors" in str(entry.get("id", "")):
             reason = clean_text(entry.get("summary")) or "unknown error"
             raise UpstreamError(f"{API_SOURCE} said: {reason}", source=API_SOURCE)
-    try:
-        total = int(parsed.get("feed", {}).get("opensearch_totalresults", len(entries)))
-    except (TypeError, ValueError):
-        total = len(entries)
-    page = ApiPage(papers=[], total=total)
+    raw_total = str(parsed.get("feed", {}).get("opensearch_totalresults", "")).strip()
+    # A count is a short run of ASCII digits; anything else (or 5,000 digits) is not one.
+    plain = raw_total.isascii() and raw_total.isdigit() and len(raw_total) <= 9
+    total = int(raw_total) if plain else len(entries)
+    page = ApiPage(papers=[], total=total, entries=len(entries))
     for entry in entries:
         try:
             paper, submitted = _api_entry(entry)
-        except UsageError:
+            paper = validated(paper)
+        except (UsageError, ValueError, TypeError, AttributeError):
+            page.skipped += 1
             continue
-        paper = validated(paper)
         page.papers.append(paper)
         if submitted:
             page.submitted[paper.id] = submitted
@@ -187,14 +197,31 @@ def query(
     sort: str = "submittedDate",
     order: str = "ascending",
     limit: int = API_MAX_RESULTS,
-    on_page: Any = None,
+    window: tuple[datetime, datetime] | None = None,
+    max_requests: int = API_MAX_REQUESTS,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> ApiPage:
-    """Run an API query, paging until the results or ``limit`` run out."""
+    """Run an API query, paging until the results, ``limit`` or ``max_requests`` run out.
+
+    Trusts entries, not counts: paging stops on a page shorter than asked (arXiv fills every
+    page but the last), on a page that adds no id not seen before (a server ignoring
+    ``start``), and at the request bound. With ``window`` (the submittedDate span the query
+    asks for), entries submitted outside it are dropped and counted. ``complete`` says
+    whether the results ran out, rather than a bound or an anomaly ending the paging.
+    """
     id_list = ",".join(ids)
     result = ApiPage(papers=[], total=0)
+    seen: set[str] = set()
     start = 0
     empty_retries = 1
     while start < min(limit, API_MAX_RESULTS):
+        if result.requests >= max_requests:
+            result.complete = False
+            result.notes.append(
+                f"{API_SOURCE}: stopped after {result.requests} requests "
+                f"({len(result.papers)} of {result.total} results)"
+            )
+            break
         size = min(API_PAGE, limit - start)
         response = client.get(
             f"{base_url}/api/query",
@@ -210,24 +237,61 @@ def query(
             allow=(400,),
             pace=PACE,
         )
+        result.requests += 1
         page = parse_api(response.content)
         if response.status == 400:
             raise UpstreamError(f"{API_SOURCE} returned HTTP 400", source=API_SOURCE, status=400)
         result.total = page.total
-        if not page.papers and start < page.total and empty_retries:
+        if not page.entries and start < page.total and empty_retries:
             # The API sometimes returns an empty page mid-way; a retry recovers (arxiv.py#175).
             empty_retries -= 1
             continue
-        result.papers.extend(page.papers)
-        result.submitted.update(page.submitted)
+        new = _take(result, page, seen, window)
         if on_page:
-            on_page(len(result.papers), page.total)
-        if not page.papers or (id_list and not search):
+            on_page(len(result.papers), max(page.total, len(result.papers)))
+        if id_list and not search:
             break
-        start += len(page.papers)
-        if start >= page.total:
+        start += page.entries
+        # arXiv's counts are off by a few now and then; a page short by more is not that.
+        near_end = page.total - start <= max(5, page.total // 100)
+        if (new and (start >= page.total or page.entries < size) and near_end) or (
+            not page.entries and near_end
+        ):
+            break
+        if not new or page.entries < size:
+            result.complete = False
+            result.notes.append(
+                f"{API_SOURCE} sent {page.entries} entries"
+                + (", none of them new," if not new else "")
+                + f" for {size} asked at start={start - page.entries} while reporting "
+                f"{page.total} results; stopped paging"
+            )
             break
     return result
+
+
+def _take(
+    result: ApiPage, page: ApiPage, seen: set[str], window: tuple[datetime, datetime] | None
+) -> int:
+    """Add a page's papers not seen before (and inside ``window``) to ``result``."""
+    new = 0
+    result.skipped += page.skipped
+    for paper in page.papers:
+        if paper.id in seen:
+            continue
+        seen.add(paper.id)
+        submitted = page.submitted.get(paper.id)
+        # The query's bounds are whole minutes, the end minute included.
+        if window is not None and (
+            submitted is None or not window[0] <= submitted < window[1] + timedelta(minutes=1)
+        ):
+            result.outside += 1
+            continue
+        new += 1
+        result.papers.append(paper)
+        if submitted is not None:
+            result.submitted[paper.id] = submitted
+    return new
 
 
 def lookup(client: HttpClient, base_url: str, ids: list[str]) -> list[Paper]:
@@ -235,7 +299,9 @@ def lookup(client: HttpClient, base_url: str, ids: list[str]) -> list[Paper]:
     found: list[Paper] = []
     for offset in range(0, len(ids), 50):
         batch = ids[offset : offset + 50]
-        found.extend(query(client, base_url, ids=batch, sort="relevance", limit=len(batch)).papers)
+        page = query(client, base_url, ids=batch, sort="relevance", limit=len(batch))
+        # An answer about another paper is no answer: it must not be shown or cached as this.
+        found.extend(p for p in page.papers if p.id in batch)
     return found
 
 

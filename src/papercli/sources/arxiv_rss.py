@@ -39,6 +39,7 @@ class Mailing:
 
     day: date
     papers: tuple[Paper, ...]
+    skipped: int = 0  # items without a usable id, left out (and said)
 
 
 def reject_non_xml(content: bytes, source: str) -> None:
@@ -189,7 +190,7 @@ def _rss_items(channel: Element, day: date) -> tuple[list[Paper], int]:
                     _text(item.find(f"{ARXIV}journal_reference")),
                 )
             )
-        except UsageError:
+        except (UsageError, ValueError, TypeError, AttributeError):
             continue  # an item without a usable id cannot be merged or cached
     return papers, len(items)
 
@@ -215,7 +216,7 @@ def _atom_entries(feed: Element, day: date) -> tuple[list[Paper], int]:
                     _text(entry.find(f"{ARXIV}journal_reference")),
                 )
             )
-        except UsageError:
+        except (UsageError, ValueError, TypeError, AttributeError):
             continue
     return papers, len(entries)
 
@@ -259,4 +260,4 @@ def parse_rss(content: bytes) -> Mailing:
         raise UpstreamError(f"{RSS_SOURCE} sent something that is not a feed", source=RSS_SOURCE)
     if count and not papers:
         raise UpstreamError(f"{RSS_SOURCE} sent items without arXiv ids", source=RSS_SOURCE)
-    return Mailing(day=day, papers=tuple(papers))
+    return Mailing(day=day, papers=tuple(papers), skipped=count - len(papers))

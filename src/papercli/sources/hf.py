@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from papercli.errors import UpstreamError, UsageError
 from papercli.models import Paper, abs_url, clean_text, parse_id, pdf_url, validated
@@ -17,6 +17,10 @@ from papercli.sources.http import HttpClient, Response
 
 SOURCE = "Hugging Face"
 PAGE_LIMIT = 100  # the API's maximum
+# HF features 20-50 papers a day, 150 at most so far: beyond these a server is misbehaving
+# (one that ignores `p` or `limit` once sent 400,000 records for a day).
+MAX_PAGES = 10
+MAX_PAPERS = 1000
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -158,22 +162,58 @@ def fetch_daily_page(client: HttpClient, base_url: str, day: date, page: int = 0
     )
 
 
-def daily(client: HttpClient, base_url: str, day: date) -> tuple[list[Paper], int] | None:
-    """All papers HF featured on ``day``; None when HF says the day has not begun."""
-    papers: list[Paper] = []
+class Daily(NamedTuple):
+    """A day's listing: papers (unique by id), unusable items, and why paging stopped early."""
+
+    papers: list[Paper]
+    skipped: int
+    notes: tuple[str, ...] = ()
+
+
+def daily(client: HttpClient, base_url: str, day: date) -> Daily | None:
+    """All papers HF featured on ``day``; None when HF says the day has not begun.
+
+    Pages are read while they come back full, each paper kept once (the first time its id
+    appears), and paging stops when a page adds nothing new, after MAX_PAGES pages or at
+    MAX_PAPERS papers, with a note saying so.
+    """
+    papers: dict[str, Paper] = {}
     skipped = 0
-    for page in range(20):  # 2,000 papers a day is far beyond any day HF has had
+    notes: list[str] = []
+    for page in range(MAX_PAGES):
         response = fetch_daily_page(client, base_url, day, page)
         if response.status == 400:
             if page == 0:
                 return None
             break
         batch, bad = parse_daily(response.content, day)
-        papers.extend(batch)
         skipped += bad
+        new = 0
+        for paper in batch:
+            if paper.id in papers:
+                continue
+            if len(papers) >= MAX_PAPERS:
+                notes.append(
+                    f"{SOURCE} sent more than {MAX_PAPERS} papers for {day}; kept the first "
+                    f"{MAX_PAPERS} (no day has had that many: the listing may be wrong)"
+                )
+                return Daily(list(papers.values()), skipped, tuple(notes))
+            papers[paper.id] = paper
+            new += 1
         if len(batch) + bad < PAGE_LIMIT:
+            break  # a short page is the last
+        if not new:
+            notes.append(
+                f"{SOURCE} sent page {page + 1} of {day} with no paper not already listed "
+                "(does it ignore the page number?); stopped paging"
+            )
             break
-    return papers, skipped
+    else:
+        notes.append(
+            f"{SOURCE}: stopped after {MAX_PAGES} full pages ({len(papers)} papers) for {day}; "
+            "the listing may be incomplete"
+        )
+    return Daily(list(papers.values()), skipped, tuple(notes))
 
 
 def fetch_paper(client: HttpClient, base_url: str, paper_id: str) -> Paper | None:
