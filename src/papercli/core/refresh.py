@@ -349,6 +349,11 @@ def latest_arxiv(session: Session, categories: list[str]) -> list[ArxivView]:
             failure: SourceError | None = exc
         else:
             failure = None
+            if mailing.skipped:
+                session.warn(
+                    f"arXiv RSS: skipped {mailing.skipped} item(s) of {mailing.day} without a "
+                    "usable arXiv id or version"
+                )
             for category, papers in arxiv.split_by_category(mailing.papers, need).items():
                 store_mailing(session, category, mailing.day, papers)
             _fill_gaps(session, need)
