@@ -33,22 +33,28 @@ def show(session: Session, paper_id: str) -> Paper:
 
     settings = session.settings
     failures: list[SourceError] = []
-    for lookup in (
-        lambda: hf_source.fetch_paper(session.client(), settings["network.hf_url"], paper_id),
-        lambda: next(
-            iter(
-                arxiv_source.lookup(session.client(), settings["network.arxiv_api_url"], [paper_id])
+    for name, lookup in (
+        (
+            "Hugging Face",
+            lambda: [hf_source.fetch_paper(session.client(), settings["network.hf_url"], paper_id)],
+        ),
+        (
+            "arXiv",
+            lambda: arxiv_source.lookup(
+                session.client(), settings["network.arxiv_api_url"], [paper_id]
             ),
-            None,
         ),
     ):
         try:
-            found = lookup()
+            answers = [p for p in lookup() if p is not None]
         except SourceError as exc:
             failures.append(exc)
             continue
-        if found is not None:
-            records.append(found)
+        for found in answers:
+            if found.id == paper_id:
+                records.append(found)
+            else:  # another paper is no answer, and must not be cached under this id
+                session.warn(f"{name} answered {found.id} when asked for {paper_id}; ignored it")
     if not records:
         if failures:
             raise failures[0]
