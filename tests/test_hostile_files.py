@@ -211,3 +211,23 @@ def test_hf_days_listed_in_the_cache_survive_a_deep_body_on_refresh(
     listing = refresh.hf_day(again, date(2026, 6, 12))
     assert listing is not None and len(listing.papers) == 12
     assert "nested too deeply" in again.notices[0].text
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["(" * 250 + "ti:x" + ")" * 250, "NOT " * 1000 + "ti:x", "-" * 1000 + "x"],
+    ids=["250 parentheses", "1,000 NOTs", "1,000 minus signs"],
+)
+def test_a_deeply_nested_where_is_a_usage_error(runner: CliRunner, where: str) -> None:
+    result = run(runner, "today", "--offline", "--where", where)
+    assert result.exit_code == 2
+    error, expression, caret = result.stderr.splitlines()[:3]
+    assert error == "Error: nested more than 32 levels deep"
+    assert len(expression) <= 2 + 72 + 6 and caret.strip() == "^"
+    assert expression[caret.index("^")] in "(-N"  # the caret is under the 33rd level
+
+
+def test_a_long_flat_where_is_fine(runner: CliRunner) -> None:
+    where = " OR ".join(f"ti:word{n}" for n in range(5000))
+    result = run(runner, "today", "--offline", "--where", where)
+    assert result.exit_code == 0, result.stderr

@@ -55,9 +55,19 @@ class ExpressionError(UsageError):
         self.expression = expression
         self.position = position
 
-    def caret_lines(self) -> list[str]:
-        """The expression with a caret under the offending character."""
-        return [f"  {self.expression}", "  " + " " * self.position + "^"]
+    def caret_lines(self, width: int = 72) -> list[str]:
+        """The expression with a caret under the offending character (a long one is cut to
+        the ``width`` characters around it)."""
+        text, position = self.expression, self.position
+        if len(text) > width:
+            start = max(0, min(position - width // 2, len(text) - width))
+            text = (
+                ("..." if start else "")
+                + text[start : start + width]
+                + ("..." if start + width < len(text) else "")
+            )
+            position = position - start + (3 if start else 0)
+        return [f"  {text}", "  " + " " * position + "^"]
 
 
 class ConfigError(PaperCliError):

@@ -117,12 +117,23 @@ def tokenize(expression: str) -> list[Token]:
     return tokens
 
 
+# Parentheses and NOTs nest at most this deep: far beyond any filter a person writes, and far
+# below the recursion limit that 250 parentheses or 1,000 NOTs used to hit (exit 1).
+MAX_DEPTH = 32
+
+
 class _Parser:
     def __init__(self, expression: str, today: date | None = None) -> None:
         self.expression = expression
         self.today = today
         self.tokens = tokenize(expression)
         self.index = 0
+        self.depth = 0
+
+    def deeper(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested more than {MAX_DEPTH} levels deep", token)
 
     def error(self, message: str, token: Token | None = None) -> ExpressionError:
         pos = token.pos if token else len(self.expression)
@@ -166,7 +177,9 @@ class _Parser:
         token = self.peek()
         if token is not None and token.kind == "NOT":
             self.take()
+            self.deeper(token)
             inner = self.parse_not()
+            self.depth -= 1
             return lambda v: not inner(v)
         return self.parse_atom()
 
@@ -176,7 +189,9 @@ class _Parser:
             raise self.error("expected a term after this", None)
         if token.kind == "(":
             self.take()
+            self.deeper(token)
             inner = self.parse_or()
+            self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise self.error("unclosed parenthesis", token)
