@@ -270,6 +270,8 @@ RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Fetch again even if
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress or info lines on stderr (errors stay).")
 ]
+
+
 def _categories(values: list[str] | None) -> list[str] | None:
     """``-c`` values checked against arXiv's taxonomy before any request, in arXiv's
     spelling (``cs.cl`` -> ``cs.CL``): a typo would cost minutes of requests."""

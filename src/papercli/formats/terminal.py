@@ -105,7 +105,14 @@ def console(out: TextIO, term: Terminal) -> Console:
     """A Rich console over ``out`` that never interprets markup or guesses highlights."""
     from rich.console import Console
 
-    return Console(
+    class QuietPipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 here; a reader that went away (`| head`) is no error, and the
+            # CLI's one handler for it exits 0.
+            self.quiet = True
+            raise BrokenPipeError
+
+    return QuietPipeConsole(
         file=out,
         force_terminal=term.styled or term.stdout_tty,
         no_color=not term.color,
