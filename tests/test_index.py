@@ -139,7 +139,7 @@ def test_an_index_from_another_version_is_rebuilt(session: Session, isolated: Pa
 
 def test_without_fts5_the_answers_are_the_same(isolated: Path, monkeypatch) -> None:
     make_cache(isolated)
-    monkeypatch.setattr(index, "fts_available", lambda: False)
+    monkeypatch.setattr("papercli.store.index_file.fts_available", lambda: False)
     session = Session.create(load_settings(), now=lambda: NOW, offline=True)
     match = index.keywords_query(["diffusion"], all_required=False)
     papers = listing.list_span(session, span(), hf=True, categories=[], keywords_match=match).papers

@@ -127,6 +127,7 @@ class Session:
             from papercli.store.index import Index
 
             index = Index(self.store)
+            index.on_wait = self.say
             index.open()
             self._index = index
         return self._index

@@ -240,11 +240,11 @@ class Store:
             raise UsageError(f"invalid name {name!r}: use letters, digits, - and _")
         return self.state_dir / f"{name}.json"
 
-    def lock(self, name: str, timeout: float = 0.0) -> FileLock:
-        """An exclusive lock named ``name`` under the data dir."""
+    def lock(self, name: str, timeout: float = 0.0, **options: Any) -> FileLock:
+        """A lock named ``name`` under the data dir (``options``: those of FileLock)."""
         if not _STATE_NAME.fullmatch(name):
             raise UsageError(f"invalid lock name {name!r}")
-        return FileLock(self.root / "locks" / f"{name}.lock", timeout=timeout)
+        return FileLock(self.root / "locks" / f"{name}.lock", timeout=timeout, **options)
 
     def cache_lock(
         self, *, shared: bool, timeout: float = CACHE_LOCK_WAIT
@@ -296,10 +296,14 @@ class Store:
     def clear_cache(self, *, timeout: float = CACHE_LOCK_WAIT) -> int:
         """Delete every cached file (state and the reading list stay); returns the count.
 
-        Waits up to ``timeout`` seconds for runs that write the cache or build the index to
-        finish (BusyError after that), and holds both locks while it deletes.
+        Waits up to ``timeout`` seconds for runs that write the cache, have the index open or
+        build it to finish (BusyError after that), and holds those locks while it deletes.
         """
-        with self.cache_lock(shared=False, timeout=timeout), self.lock("index", timeout):
+        with (
+            self.cache_lock(shared=False, timeout=timeout),
+            self.lock("index-open", timeout, what="the cache index"),
+            self.lock("index", timeout),
+        ):
             return self._clear()
 
     def _clear(self) -> int:

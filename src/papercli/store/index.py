@@ -3,9 +3,9 @@
 The JSON files stay the source of truth: the index records each file's mtime and size and
 re-reads exactly the files that changed, appeared or vanished before every query, so it can
 never serve stale data for long. A missing, corrupt or older-version index is rebuilt, never
-fatal. Titles, abstracts and keywords go into an FTS5 table used only to *narrow* candidates:
-the filters in ``query.filters`` still decide what matches, so results are the same with or without
-the index.
+fatal, and one that cannot be used on disk is built in memory (``store.index_file``). Titles,
+abstracts and keywords go into an FTS5 table used only to *narrow* candidates: the filters in
+``query.filters`` still decide what matches, so results are the same with or without it.
 
 Why SQLite: it is in the standard library, reads only the pages a query touches (a year of
 arXiv cs.* is ~600 MB of index, but a query maps a few MB), survives kill -9 mid-write, and
@@ -14,48 +14,29 @@ FTS5 gives word lookups and BM25 ranking without loading every abstract into mem
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from papercli.models import LazyPattern, Paper, id_of_stem
 from papercli.query.matching import fold
-from papercli.store.cache import Listing, Store
-from papercli.store.files import refuse_links
+from papercli.store.cache import Listing
+from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: the index's file
+    NAME,
+    SCHEMA_VERSION,
+    IndexFile,
+    busy_error,
+    fts_available,
+    is_busy,
+    unusable_reason,
+)
 
-if TYPE_CHECKING:
-    import sqlite3
-
-SCHEMA_VERSION = "1"
-NAME = "index.sqlite3"
 _WORD = LazyPattern(r"\w+")
 _TEXT_KEYS = ("title", "abstract", "keywords")
-
-SCHEMA = """
-CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE files(
-    path TEXT PRIMARY KEY, source TEXT, category TEXT, day TEXT,
-    mtime_ns INTEGER, size INTEGER, complete INTEGER, fetched_at TEXT, note TEXT, count INTEGER
-);
-CREATE TABLE papers(
-    rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, id TEXT NOT NULL, source TEXT,
-    category TEXT, day TEXT, title TEXT, abstract TEXT, keywords TEXT, record TEXT
-);
-CREATE INDEX papers_day ON papers(day);
-CREATE INDEX papers_id ON papers(id);
-CREATE INDEX papers_file ON papers(file);
-"""
-FTS_SCHEMA = """
-CREATE VIRTUAL TABLE fts USING fts5(
-    title, abstract, keywords, content='papers', content_rowid='rowid',
-    tokenize='unicode61 remove_diacritics 2'
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -69,17 +50,6 @@ class FileMeta:
     fetched_at: datetime
     note: str | None
     count: int
-
-
-def fts_available() -> bool:
-    """Whether this Python's SQLite has FTS5 (most builds do)."""
-    import sqlite3
-
-    try:
-        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(x)")
-    except sqlite3.OperationalError:
-        return False
-    return True
 
 
 def _quote(token: str) -> str:
@@ -113,92 +83,9 @@ def keywords_query(keywords: Iterable[str], *, all_required: bool) -> str | None
     return "{title abstract keywords}: (" + (" AND " if all_required else " OR ").join(usable) + ")"
 
 
-class Index:
-    """The index of one data dir; use as a context manager."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.path = store.cache_dir / NAME
-        self.fts = True
-        self._db: sqlite3.Connection | None = None
-        self._synced_at_write = -1
-
-    # -- lifecycle -----------------------------------------------------------------------
-
-    def __enter__(self) -> Index:
-        self.open()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def open(self) -> None:
-        """Open (creating or rebuilding as needed) and bring the index up to date.
-
-        Runs under the data dir's index lock, so concurrent runs never rebuild or re-read
-        the same files at once; queries afterwards need no lock (SQLite's WAL lets readers
-        run beside a writer).
-        """
-        import sqlite3
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.store.lock("index", timeout=120):
-            try:
-                self._db = self._connect()
-                self._check_schema()
-                self.sync()
-            except sqlite3.DatabaseError as exc:
-                self.store.warn(f"the cache index {self.path} is unusable ({exc}); rebuilding")
-                self.close()
-                self._remove()
-                self._db = self._connect()
-                self._check_schema()
-                self.sync()
-
-    def close(self) -> None:
-        """Close the connection (everything written is already committed)."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    def _connect(self) -> sqlite3.Connection:
-        import sqlite3
-
-        # SQLite follows links: one planted here would get papercli's tables written into
-        # whatever database it points at.
-        refuse_links(*(f"{self.path}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")))
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
-
-    def _remove(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(f"{self.path}{suffix}").unlink()
-
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The open connection."""
-        if self._db is None:
-            raise RuntimeError("index is not open")
-        return self._db
-
-    def _check_schema(self) -> None:
-        tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master")}
-        if "meta" in tables:
-            row = self.db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-            if row and row[0] == SCHEMA_VERSION:
-                self.fts = "fts" in tables
-                return
-            # An index from another papercli version: derived data, so start over.
-            self.close()
-            self._remove()
-            self._db = self._connect()
-        self.fts = fts_available()
-        script = SCHEMA + (FTS_SCHEMA if self.fts else "")
-        version = f"INSERT INTO meta VALUES ('version', '{SCHEMA_VERSION}');"  # noqa: S608
-        self.db.executescript(f"BEGIN;{script}{version}COMMIT;")
+class Index(IndexFile):
+    """The index of one data dir: what it holds and the questions it answers; use as a
+    context manager (``IndexFile`` opens it)."""
 
     # -- keeping up with the JSON files --------------------------------------------------
 
@@ -222,8 +109,17 @@ class Index:
 
     def refresh(self) -> None:
         """Sync again if this run wrote listings since the last sync."""
-        if self.store.writes != self._synced_at_write:
-            self.sync()
+        import sqlite3
+
+        if self.store.writes == self._synced_at_write:
+            return
+        try:
+            with self._update_lock():
+                self.sync()
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise busy_error(self.path) from None
+            self._fall_back(unusable_reason(exc, self.path))
 
     def sync(self) -> int:
         """Re-read changed, new and vanished files; returns how many files changed."""

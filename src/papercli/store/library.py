@@ -33,8 +33,8 @@ def _load(store: Store) -> dict[str, Saved]:
     path = store.state_path(NAME)
     try:
         raw = read_file(path)
-    except FileNotFoundError:
-        return {}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}  # nothing saved yet (a file where the data dir should be is said on writing)
     except OSError as exc:
         raise ConfigError(
             f"cannot read the reading list {path}: {exc.strerror}",
