@@ -231,3 +231,26 @@ def test_a_long_flat_where_is_fine(runner: CliRunner) -> None:
     where = " OR ".join(f"ti:word{n}" for n in range(5000))
     result = run(runner, "today", "--offline", "--where", where)
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity"])
+def test_a_number_no_float_can_hold_is_a_data_error(number: str, isolated: Path) -> None:
+    with pytest.raises(ValueError, match="not"):
+        load_json('{"runs": ' + number + "}")
+    store = Store(isolated)
+    path = store.state_path("digest-default")
+    path.parent.mkdir(parents=True)
+    from papercli.store.digest_state import STATE_FORMAT, STATE_VERSION
+
+    fields = f'"format": "{STATE_FORMAT}", "version": {STATE_VERSION}, "seen": {{}}'
+    path.write_text("{" + fields + ', "runs": ' + number + "}")
+    with pytest.raises(ConfigError, match="is unreadable"):
+        load_state(store, "default")  # int(inf) raised OverflowError here: exit 1
+
+
+def test_listing_files_with_impossible_dates_are_not_listings(isolated: Path) -> None:
+    folder = isolated / "cache" / "hf"
+    folder.mkdir(parents=True)
+    for name in ("2026-13-45.json", "2026-02-30.json", "٢٠٢٦-٠٦-١٢.json", "2026-06-12.json"):
+        (folder / name).write_text("{}")
+    assert Store(isolated).listing_days("hf") == [date(2026, 6, 12)]

@@ -41,6 +41,16 @@ def _private_group(info: os.stat_result) -> bool:
     return group.gr_name == owner.pw_name and set(group.gr_mem) <= {owner.pw_name}
 
 
+def _day_of(name: str) -> date | None:
+    """The day a listing file is for; None for any other name (``2026-13-45.json`` too)."""
+    if not (name.isascii() and _DAY_FILE.fullmatch(name)):
+        return None
+    try:
+        return date.fromisoformat(name[:10])
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class Listing:
     """One source's papers for one listing day (and arXiv category), as fetched."""
@@ -195,9 +205,7 @@ class Store:
                 names = os.listdir(directory)
             except OSError:
                 names = []
-            self._days[key] = sorted(
-                date.fromisoformat(n[:10]) for n in names if _DAY_FILE.fullmatch(n)
-            )
+            self._days[key] = sorted(day for n in names if (day := _day_of(n)) is not None)
         return list(self._days[key])
 
     def cached_categories(self) -> list[str]:

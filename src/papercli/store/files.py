@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import math
 import os
 import stat
 import time
@@ -180,13 +181,25 @@ def load_json(raw: bytes | str) -> Any:
     """Parse a JSON file that something other than papercli may have written.
 
     Raises ValueError for anything unusable, including nesting deep enough to exhaust the
-    stack, which ``json.loads`` lets escape as RecursionError. (An integer too long to
-    convert is a ValueError already.)
+    stack (which ``json.loads`` lets escape as RecursionError), NaN, Infinity and numbers
+    too large for a float. (An integer too long to convert is a ValueError already.)
     """
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def _finite(text: str) -> float:
+    # 1e400 parses as inf, which int() turns into OverflowError far from here.
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is not a finite number")
+    return number
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not JSON")
 
 
 def storage_error(exc: OSError, path: Path) -> StorageError:
