@@ -55,7 +55,7 @@ def run_once(args: list[str], env: dict[str, str]) -> Sample:
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     errors = process.stderr.read() if process.stderr else ""
-    if process.returncode not in (0, 10):
+    if process.returncode not in (0, 4, 10):
         print(f"  ! {' '.join(args[-4:])} exited {process.returncode}: {errors.strip()[:200]}")
     return Sample(elapsed, usage.ru_maxrss / 1024, process.returncode)
 
@@ -263,10 +263,68 @@ def bench_digest(repeat: int) -> None:
     report("5,000 papers -> HTML digest (build + render)", Sample(statistics.median(times), 0, 0))
 
 
+# -- bounds: config size, the taxonomy, no network --------------------------------------------
+
+TIME_CONFIG = """
+import sys, time
+from pathlib import Path
+from papercli.config import load_settings
+path = Path(sys.argv[1])
+start = time.perf_counter()
+settings = load_settings(environ={}, config_path=path)
+assert len(settings.topics) == int(sys.argv[2])
+print(time.perf_counter() - start)
+"""
+
+TIME_TAXONOMY = """
+import time
+start = time.perf_counter()
+from papercli import taxonomy
+taxonomy.normalise(["cs.CL", "cs.LG", "hep-th"])
+print(time.perf_counter() - start)
+"""
+
+
+def _child_seconds(code: str, *args: str, repeat: int) -> float:
+    runs = [
+        float(subprocess.run([PYTHON, "-c", code, *args], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONPATH": str(HERE.parent / "src")}
+                             ).stdout.strip())
+        for _ in range(repeat)
+    ]  # fmt: skip
+    return statistics.median(runs)
+
+
+def bench_bounds(repeat: int) -> None:
+    print("bounds (config size, taxonomy, no network):")
+    home = WORK / "bounds"
+    home.mkdir(parents=True, exist_ok=True)
+    for count in (1_000, 4_000, 10_000):
+        path = home / f"topics-{count}.toml"
+        path.write_text("".join(
+            f'[topics.t{n}]\nkeywords = ["word{n}", "phrase {n}"]\ncategories = ["cs.CL"]\n'
+            for n in range(count)
+        ))  # fmt: skip
+        seconds = _child_seconds(TIME_CONFIG, str(path), str(count), repeat=repeat)
+        report(f"load a config with {count:,} topics", Sample(seconds, 0, 0))
+    seconds = _child_seconds(TIME_TAXONOMY, repeat=repeat)
+    report("import and read the category taxonomy, check 3", Sample(seconds, 0, 0))
+    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"],
+                           capture_output=True, check=False)  # fmt: skip
+    if probe.returncode != 0:
+        print("  (no network namespaces here: skipping the no-network run)")
+        return
+    env = papers_env(home, PAPERS_HF_URL="https://huggingface.co",
+                     PAPERS_ARXIV_RSS_URL="https://rss.arxiv.org", PAPERS_RETRIES="3")  # fmt: skip
+    args = ["unshare", "--user", "--map-root-user", "--net", *VENV_PAPERS, "today", "-c", "cs.CL"]
+    sample = measure(args, env, repeat)
+    report("papers today -c cs.CL without network (exit 4)", sample, "both sources named")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller scale, fewer runs")
-    parser.add_argument("--only", choices=["startup", "backfill", "scale", "digest"])
+    parser.add_argument("--only", choices=["startup", "backfill", "scale", "digest", "bounds"])
     options = parser.parse_args()
     repeat = 5 if options.quick else 11
     sizes = [10_000, 50_000] if options.quick else [10_000, 50_000, 150_000]
@@ -281,6 +339,8 @@ def main() -> None:
         bench_scale(sizes, max(3, repeat // 2))
     if options.only in (None, "digest"):
         bench_digest(max(3, repeat // 2))
+    if options.only in (None, "bounds"):
+        bench_bounds(max(3, repeat // 2))
 
 
 if __name__ == "__main__":

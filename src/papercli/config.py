@@ -358,24 +358,41 @@ def _parse_topics(raw: Any, path: Path, lines: _Lines) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     list_key = Key("", "list", ())
     cats_key = Key("", "topic_categories", ())
+    fields = {"keywords", "exclude", "categories", "authors"}
+    checked: dict[tuple[str, ...], tuple[str, ...]] = {}  # topics share category lists
+    name_ok = TOPIC_NAME_RE.fullmatch
     for name, body in raw.items():
         where = _Where(path, lines, name)
-        if not TOPIC_NAME_RE.fullmatch(name):
+        if not name_ok(name):
             raise ConfigError(f"{where}: a topic name may hold letters, digits, - and _")
         if not isinstance(body, dict):
             raise ConfigError(f"{where}: expected a table ([topics.{name}])")
-        unknown = set(body) - {"keywords", "exclude", "categories", "authors"}
-        if unknown:
-            raise ConfigError(f"{where}: unknown key {sorted(unknown)[0]!r}")
-        cats = convert(cats_key, body.get("categories", []), where)
+        if not body.keys() <= fields:
+            raise ConfigError(f"{where}: unknown key {sorted(set(body) - fields)[0]!r}")
+        raw_cats = body.get("categories", [])
+        key = tuple(raw_cats) if isinstance(raw_cats, list) else None
+        cats = checked.get(key) if key is not None else None
+        if cats is None:
+            cats = convert(cats_key, raw_cats, where)
+            if key is not None:
+                checked[key] = cats
         topics[name] = Topic(
             name=name,
-            keywords=convert(list_key, body.get("keywords", []), where),
-            exclude=convert(list_key, body.get("exclude", []), where),
+            keywords=_texts(list_key, body.get("keywords"), where),
+            exclude=_texts(list_key, body.get("exclude"), where),
             categories=cats,
-            authors=convert(list_key, body.get("authors", []), where),
+            authors=_texts(list_key, body.get("authors"), where),
         )
     return topics
+
+
+def _texts(key: Key, value: Any, where: _Where) -> tuple[str, ...]:
+    """A list of text from a topic (the common case without ``convert``'s generality)."""
+    if value is None:
+        return ()
+    if type(value) is list and all(type(v) is str for v in value):
+        return tuple(v for v in value if v)
+    return convert(key, value, where)
 
 
 def load_settings(

@@ -7,7 +7,6 @@ arXiv it costs minutes of requests and ends in an empty listing.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -81,6 +80,8 @@ def problem(name: str, *, archives: bool = False) -> tuple[str, str] | None:
 
 
 def _did_you_mean(lowered: str) -> str:
+    import difflib  # only for a typo
+
     known = taxonomy()
     archive, _, subject = lowered.partition(".")
     # The same subject class in another archive first: cs.ML is most likely stat.ML.
