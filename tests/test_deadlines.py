@@ -171,3 +171,19 @@ def test_a_real_process_without_network_fails_fast_naming_both(tmp_path: Path) -
     assert "Hugging Face: cannot resolve the host of https://huggingface.co" in run.stderr
     assert "arXiv RSS: cannot resolve the host of https://rss.arxiv.org/rss/cs.CL" in run.stderr
     assert "retrying" not in run.stderr and run.stdout == ""
+
+
+def test_papers_today_against_a_dripping_server_ends_at_its_limit(
+    runner: CliRunner, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: a server dripping a byte a second kept PAPERS_TIMEOUT=3 papers today for 370 s."""
+    monkeypatch.setenv("PAPERS_NOW", "2026-06-12T15:00:00+00:00")
+    monkeypatch.setenv("PAPERS_TIMEOUT", "0.5")
+    server.route("/api/daily_papers", Reply(HF_DAY, 200, JSON, action="drip", drip=SLOW))
+    result = runner.invoke(app, ["today", "-s", "hf"])
+    assert result.exit_code == 4
+    assert result.stderr.splitlines()[-2].startswith(
+        "Error: Hugging Face timed out (no complete answer within 0.5 s) for "
+    )
+    assert "after 3 attempts" in result.stderr and server.hits("/api/daily_papers") == 3
+    assert result.stderr.count("retrying in") == 2  # each wait said before it started
