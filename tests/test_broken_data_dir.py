@@ -122,7 +122,7 @@ def test_reading_a_read_only_cache_still_works(tmp_path: Path, args: list[str]) 
 @needs_namespaces
 @pytest.mark.parametrize(
     ("args", "what"),
-    [(["fetch", "--date", "2026-06-13"], "cache/hf/2026-06-13.json"),
+    [(["fetch", "--date", "2026-06-13"], "locks/cache.lock"),
      (["save", "2606.00001", "--offline"], "locks/reading-list.lock")],
     ids=["fetch", "save"],
 )  # fmt: skip

@@ -23,9 +23,9 @@ HUGE = "9" * 5000
 
 
 def test_parse_id_refuses_a_huge_version_as_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"2608\.19199 with a 5000-digit version"):
+    with pytest.raises(UsageError, match=r"not an arXiv id: '2608\.19199v9999"):
         parse_id(f"2608.19199v{HUGE}")
-    assert parse_id("2608.19199v123456") == ("2608.19199", 123456)
+    assert parse_id("2608.19199v12") == ("2608.19199", 12)
 
 
 def test_an_rss_item_with_a_huge_version_is_skipped_with_a_warning(server: FakeServer) -> None:
@@ -58,12 +58,11 @@ def test_an_hf_item_with_a_huge_version_is_skipped_and_counted() -> None:
 def test_show_and_stdin_with_a_huge_version_are_exit_2(runner: CliRunner) -> None:
     shown = runner.invoke(app, ["show", f"2608.19199v{HUGE}"])
     assert shown.exit_code == 2
-    assert shown.stderr.splitlines()[0] == (
-        "Error: not an arXiv id: 2608.19199 with a 5000-digit version"
-    )
+    assert shown.stderr.splitlines()[0].startswith("Error: not an arXiv id: '2608.19199v999")
+    assert len(shown.stderr.splitlines()[0]) < 120  # the id is cut, not echoed whole
     piped = runner.invoke(app, ["show", "-"], input=f"2608.19199v{HUGE}\n")
     assert piped.exit_code == 2
-    assert piped.stderr.startswith("Error: stdin line 1: not an arXiv id: 2608.19199 with a")
+    assert piped.stderr.startswith("Error: stdin line 1: not an arXiv id: '2608.19199v999")
     record = '{"id": "2608.19199", "version": ' + HUGE + "}\n"
     as_record = runner.invoke(app, ["show", "-"], input=record)
     assert as_record.exit_code == 2 and "stdin line 1: not a paper record" in as_record.stderr

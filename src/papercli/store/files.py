@@ -31,6 +31,10 @@ class UnsafePathError(OSError):
     """A data-dir path that is a symbolic link or not a regular file: refused, not followed."""
 
 
+class RefusedPathError(StorageError):
+    """A lock or index path papercli refuses to use (a link): an error, never worked around."""
+
+
 def _refused(path: Path | str, reason: str = LINK_REASON, code: int = errno.ELOOP) -> OSError:
     return UnsafePathError(code, reason, str(path))
 
@@ -65,7 +69,7 @@ def refuse_links(*paths: Path | str) -> None:
     open itself, such as the SQLite index and its journals)."""
     for path in paths:
         if os.path.islink(path):
-            raise StorageError(
+            raise RefusedPathError(
                 f"refusing to use {path}: it is {LINK_REASON}",
                 hint="remove the link; papercli creates the file itself",
             )
@@ -255,7 +259,7 @@ class FileLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = _open_nofollow(self.path, os.O_RDWR | os.O_CREAT)
         except UnsafePathError as exc:
-            raise StorageError(
+            raise RefusedPathError(
                 f"refusing to use the lock {self.path}: it is {exc.strerror}",
                 hint="remove it; papercli creates its lock files itself",
             ) from None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from papercli.errors import BusyError, StorageError
 from papercli.store.cache import Store
-from papercli.store.files import FileLock, refuse_links
+from papercli.store.files import FileLock, RefusedPathError, refuse_links
 
 if TYPE_CHECKING:
     import sqlite3
@@ -111,7 +111,7 @@ class IndexFile:
             self._open_lock.__enter__()
             with self._update_lock():
                 self._open_on_disk()
-        except BusyError:
+        except (BusyError, RefusedPathError):
             self.close()
             raise
         except (OSError, StorageError, sqlite3.Error) as exc:
