@@ -100,9 +100,17 @@ def test_a_deep_config_is_a_config_error(runner: CliRunner, tmp_path: Path, text
 def test_deep_dotted_keys_in_the_config_are_unknown_settings(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    (tmp_path / "config.toml").write_text("a" + ".a" * 20_000 + " = 1\n")
+    (tmp_path / "config.toml").write_text("x = 1\na" + ".a" * 20_000 + " = 1\n")
+    result = run(runner, "today", "--offline")
+    assert result.exit_code == 3
+    assert ", line 2: a key nested more than 32 levels deep" in result.stderr
+    (tmp_path / "config.toml").write_text("[" + ".".join(["a"] * 40) + "]\nx = 1\n")
+    assert run(runner, "today", "--offline").exit_code == 3
+    (tmp_path / "config.toml").write_text("a" + ".a" * 20 + " = 1\n")
     result = run(runner, "today", "--offline")
     assert result.exit_code == 3 and "unknown setting" in result.stderr
+    (tmp_path / "config.toml").write_text('[topics.t]\nkeywords = ["' + "a." * 50 + '"]\n')
+    assert run(runner, "today", "--offline").exit_code == 0  # dots in a value are fine
 
 
 def test_a_deep_record_on_stdin_is_a_usage_error(runner: CliRunner) -> None:

@@ -323,10 +323,30 @@ def _flatten(table: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict
     return flat
 
 
+_MAX_KEY_PARTS = 32
+
+
+def _key_part(line: str) -> str:
+    """The key of a TOML line: inside a ``[table]`` header, or before ``=``."""
+    stripped = line.strip()
+    if stripped.startswith("["):
+        return stripped.split("]", 1)[0]
+    return stripped.split("=", 1)[0]
+
+
 def parse_config_text(text: str, path: Path) -> dict[str, Any]:
     """TOML text of a config file; a syntax error names the file, line and column."""
     import tomllib
 
+    for number, line in enumerate(text.splitlines(), 1):
+        # tomllib takes time quadratic in a dotted key's length (a 20,000-part key: 11 s);
+        # no setting is nested deeper than topics.NAME.FIELD.
+        if line.count(".") > _MAX_KEY_PARTS and _key_part(line).count(".") > _MAX_KEY_PARTS:
+            raise ConfigError(
+                f"config file {path}, line {number}: a key nested more than {_MAX_KEY_PARTS} "
+                "levels deep",
+                hint="fix it, or start over with `papers config init --force`",
+            )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
