@@ -14,7 +14,7 @@ ROOT = SRC.parent.parent
 
 # The base every package may use. ``checks`` (what a valid link, date or DOI is) sits under
 # ``models``, whose ``from_dict`` applies it, and beside it for the writers that check again.
-BASE = {"errors", "checks", "models", "config", "schedule", "taxonomy"}
+BASE = {"errors", "checks", "models", "config", "config_text", "schedule", "taxonomy"}
 # Who may import whom, by top-level module or package. Dependencies point one way:
 # base <- query, sources, store <- core <- formats, digest <- cli; nothing imports cli.
 LAYERS: dict[str, set[str]] = {
@@ -23,7 +23,8 @@ LAYERS: dict[str, set[str]] = {
     "checks": set(),
     "models": {"errors", "checks"},
     "taxonomy": {"errors"},
-    "config": {"errors", "models", "taxonomy"},
+    "config_text": {"errors", "models"},
+    "config": {"errors", "models", "config_text", "taxonomy"},
     "query": BASE,
     "sources": BASE,
     "store": BASE | {"query"},

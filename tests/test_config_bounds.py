@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from fakeserver import XML, FakeServer, Reply, api_feed, fixture
 from papercli import config as config_module
-from papercli import taxonomy
+from papercli import config_text, taxonomy
 from papercli.cli import app
 from papercli.config import load_settings
 from papercli.core import refresh
@@ -266,8 +266,8 @@ def test_ten_thousand_topics_load_without_scanning_the_file_per_topic(
     config_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scans: list[int] = []
-    real = config_module._Lines._index
-    monkeypatch.setattr(config_module._Lines, "_index", lambda self: scans.append(1) or real(self))
+    real = config_text.Lines._index
+    monkeypatch.setattr(config_text.Lines, "_index", lambda self: scans.append(1) or real(self))
     config_file.write_text(many_topics(10_000))
     settings = load_settings(environ={}, config_path=config_file)
     assert len(settings.topics) == 10_000

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from papercli.config_text import Lines, Where, parse_config_text, read_config_file
 from papercli.errors import ConfigError, UsageError
 from papercli.models import ANNOUNCE_TYPES, LazyPattern, Topic
 
@@ -256,61 +257,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-class _Lines:
-    """Where keys and table headers sit in TOML text, for error messages.
-
-    Indexed once, on the first question: a config with thousands of topics must not be
-    scanned once per topic.
-    """
-
-    _KEY = LazyPattern(r"""^\s*(?:"([^"]+)"|([A-Za-z0-9_.\-]+))\s*=""")
-    _HEADER = LazyPattern(r"""^\s*\[\s*([^\[\]]+?)\s*\]""")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._first: dict[str, int] | None = None
-
-    def _index(self) -> dict[str, int]:
-        if self._first is None:
-            first: dict[str, int] = {}
-            for number, line in enumerate(self.text.splitlines(), 1):
-                if match := self._HEADER.match(line):
-                    name = "[" + re.sub(r"\s*\.\s*", ".", match.group(1).replace('"', "")) + "]"
-                    first.setdefault(name, number)
-                elif match := self._KEY.match(line):
-                    name = match.group(1) or match.group(2)
-                    first.setdefault(name, number)
-                    first.setdefault(name.rsplit(".", 1)[-1], number)
-            self._first = first
-        return self._first
-
-    def of(self, *names: str) -> int | None:
-        """The first line holding any of ``names`` (a key, or ``[a.b]`` for a table)."""
-        index = self._index()
-        return next((index[n] for n in names if n in index), None)
-
-    def key(self, dotted: str) -> str:
-        """``line N`` of a dotted key (or its last part), ``line ?`` if not found."""
-        return f"line {self.of(dotted, dotted.rsplit('.', 1)[-1]) or '?'}"
-
-
-class _Where:
-    """``FILE, line N, topic NAME`` for an error message, worked out only if one is raised."""
-
-    __slots__ = ("lines", "name", "path")
-
-    def __init__(self, path: Path, lines: _Lines, name: str) -> None:
-        self.path, self.lines, self.name = path, lines, name
-
-    def __str__(self) -> str:
-        name = self.name
-        line = self.lines.of(f"[topics.{name}]", f"topics.{name}", name) or "?"
-        return f"{self.path}, line {line}, topic {name[:80]!r}"
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-
 def _flatten(table: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, value in table.items():
@@ -323,56 +269,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict
     return flat
 
 
-_MAX_KEY_PARTS = 32
-
-
-def _key_part(line: str) -> str:
-    """The key of a TOML line: inside a ``[table]`` header, or before ``=``."""
-    stripped = line.strip()
-    if stripped.startswith("["):
-        return stripped.split("]", 1)[0]
-    return stripped.split("=", 1)[0]
-
-
-def parse_config_text(text: str, path: Path) -> dict[str, Any]:
-    """TOML text of a config file; a syntax error names the file, line and column."""
-    import tomllib
-
-    for number, line in enumerate(text.splitlines(), 1):
-        # tomllib takes time quadratic in a dotted key's length (a 20,000-part key: 11 s);
-        # no setting is nested deeper than topics.NAME.FIELD.
-        if line.count(".") > _MAX_KEY_PARTS and _key_part(line).count(".") > _MAX_KEY_PARTS:
-            raise ConfigError(
-                f"config file {path}, line {number}: a key nested more than {_MAX_KEY_PARTS} "
-                "levels deep",
-                hint="fix it, or start over with `papers config init --force`",
-            )
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"config file {path} is not valid TOML: {exc}",
-            hint="fix it, or start over with `papers config init --force`",
-        ) from None
-    except RecursionError:
-        raise ConfigError(
-            f"config file {path} nests arrays or tables too deeply to read",
-            hint="fix it, or start over with `papers config init --force`",
-        ) from None
-
-
-def read_config_file(path: Path) -> tuple[dict[str, Any], str]:
-    """Parse the config file; a missing file is an empty config. Returns (data, text)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}, ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
-    return parse_config_text(text, path), text
-
-
-def _parse_topics(raw: Any, path: Path, lines: _Lines) -> dict[str, Topic]:
+def _parse_topics(raw: Any, path: Path, lines: Lines) -> dict[str, Topic]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [topics] must be a table of tables")
     topics: dict[str, Topic] = {}
@@ -382,7 +279,7 @@ def _parse_topics(raw: Any, path: Path, lines: _Lines) -> dict[str, Topic]:
     checked: dict[tuple[str, ...], tuple[str, ...]] = {}  # topics share category lists
     name_ok = TOPIC_NAME_RE.fullmatch
     for name, body in raw.items():
-        where = _Where(path, lines, name)
+        where = Where(path, lines, name)
         if not name_ok(name):
             raise ConfigError(f"{where}: a topic name may hold letters, digits, - and _")
         if not isinstance(body, dict):
@@ -406,7 +303,7 @@ def _parse_topics(raw: Any, path: Path, lines: _Lines) -> dict[str, Topic]:
     return topics
 
 
-def _texts(key: Key, value: Any, where: _Where) -> tuple[str, ...]:
+def _texts(key: Key, value: Any, where: Where) -> tuple[str, ...]:
     """A list of text from a topic (the common case without ``convert``'s generality)."""
     if value is None:
         return ()
@@ -449,7 +346,7 @@ def build_settings(
         raw_channels = data["digest"].pop("channels")
     values = {name: key.default for name, key in KEYS.items()}
     origins = dict.fromkeys(KEYS, "default")
-    lines = _Lines(text)
+    lines = Lines(text)
     for dotted, value in _flatten(data).items():
         key = KEYS.get(dotted)
         where = f"{path}, {lines.key(dotted)}, key {dotted[:80]!r}"

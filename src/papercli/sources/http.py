@@ -243,7 +243,7 @@ class HttpClient:
                 with net.deadline(limit):
                     response = self._send(url, params, headers, source, pace)
             except httpx.TimeoutException:
-                last_problem = f"timed out (no complete answer within {_seconds(limit)})"
+                last_problem = f"timed out (no complete answer within {net.seconds(limit)})"
                 status = None
             except httpx.RequestError as exc:  # transport failures, undecodable bodies
                 if net.unresolvable(exc):
@@ -299,7 +299,7 @@ class HttpClient:
         raise NetworkError(
             f"{source} {last_problem} for {shown_url} after {attempt} attempt"
             + ("s" if attempt != 1 else "")
-            + (f" in {_seconds(spent)}" if spent >= 1 else ""),
+            + (f" in {net.seconds(spent)}" if spent >= 1 else ""),
             source=source,
             url=shown_url,
             status=status,
@@ -330,7 +330,7 @@ class HttpClient:
                     pace.last = self._clock()
             if status in (301, 302, 303, 307, 308) and "location" in resp_headers:
                 target = request.url.join(resp_headers["location"])
-                refusal = _redirect_refusal(request.url, target, origin)
+                refusal = net.redirect_refusal(request.url, target, origin)
                 if refusal:
                     raise UpstreamError(
                         f"{source} redirected {request.url} to {refusal}; not following",
@@ -402,7 +402,7 @@ class HttpClient:
                     url=url,
                     status=response.status_code,
                 )
-            total = _length(response)
+            total = net.declared_length(response)
             if total > max_bytes:
                 raise _too_big(source, url, max_bytes)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -427,7 +427,7 @@ class HttpClient:
         return size
 
     def _read_capped(self, response: httpx.Response, source: str) -> bytes:
-        if _length(response) > self.max_bytes:
+        if net.declared_length(response) > self.max_bytes:
             raise _too_big(source, str(response.url), self.max_bytes)
         chunks: list[bytes] = []
         size = 0
@@ -439,41 +439,6 @@ class HttpClient:
                 raise self._httpx.ReadTimeout("the time limit of the request ran out")
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _redirect_refusal(current: httpx.URL, target: httpx.URL, origin: str | None) -> str | None:
-    """Why a redirect must not be followed, or None: only the same host, scheme and port.
-
-    One exception: http to https on the same host and default ports (an upgrade). Another
-    port can be another service on that host; https to http gives the request away in clear.
-    """
-    if target.host != origin:
-        return f"another host ({target.host})"
-    if target.scheme not in _DEFAULT_PORTS:
-        return f"a {target.scheme}: URL"
-    if current.scheme == "https" and target.scheme == "http":
-        return "plain http (from https)"
-    port = current.port or _DEFAULT_PORTS.get(current.scheme)
-    new_port = target.port or _DEFAULT_PORTS[target.scheme]
-    upgrade = (current.scheme, port, target.scheme, new_port) == ("http", 80, "https", 443)
-    if new_port != port and not upgrade:
-        return f"another port ({new_port})"
-    return None
-
-
-def _length(response: httpx.Response) -> int:
-    """The declared Content-Length, or 0 when absent or not a plain number."""
-    declared = response.headers.get("content-length", "")
-    if declared.isascii() and declared.isdigit():
-        return int(declared) if len(declared) < 19 else 1 << 62
-    return 0
-
-
-def _seconds(value: float) -> str:
-    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s".replace(".0 s", " s")
 
 
 def _too_big(source: str, url: str, limit: int) -> UpstreamError:

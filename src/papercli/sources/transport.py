@@ -211,3 +211,40 @@ def describe(exc: BaseException) -> str:
     if "reset" in text or "closed" in text or "disconnect" in text:
         return "dropped the connection"
     return f"could not be reached ({type(exc).__name__})"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def redirect_refusal(current: Any, target: Any, origin: str | None) -> str | None:
+    """Why a redirect (httpx URLs) must not be followed, or None: only the same host, scheme
+    and port.
+
+    One exception: http to https on the same host and default ports (an upgrade). Another
+    port can be another service on that host; https to http gives the request away in clear.
+    """
+    if target.host != origin:
+        return f"another host ({target.host})"
+    if target.scheme not in _DEFAULT_PORTS:
+        return f"a {target.scheme}: URL"
+    if current.scheme == "https" and target.scheme == "http":
+        return "plain http (from https)"
+    port = current.port or _DEFAULT_PORTS.get(current.scheme)
+    new_port = target.port or _DEFAULT_PORTS[target.scheme]
+    upgrade = (current.scheme, port, target.scheme, new_port) == ("http", 80, "https", 443)
+    if new_port != port and not upgrade:
+        return f"another port ({new_port})"
+    return None
+
+
+def declared_length(response: Any) -> int:
+    """The declared Content-Length, or 0 when absent or not a plain number."""
+    declared = response.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit():
+        return int(declared) if len(declared) < 19 else 1 << 62
+    return 0
+
+
+def seconds(value: float) -> str:
+    """``0.5 s``, ``3 s``, ``20 s``: a duration for a message."""
+    return f"{value:.0f} s" if value >= 10 else f"{value:.1f} s".replace(".0 s", " s")
