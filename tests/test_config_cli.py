@@ -95,9 +95,9 @@ def test_set_refuses_bad_values_and_leaves_the_file(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("-1", "Error: network.timeout: expected a number >= 0, got '-1'"),
-        ("-0.5", "Error: network.timeout: expected a number >= 0, got '-0.5'"),
-        ("[1", "Error: network.timeout: expected a number >= 0, got '[1'"),
+        ("-1", "Error: network.timeout: expected a number above 0 and at most 600, got '-1'"),
+        ("-0.5", "Error: network.timeout: expected a number above 0 and at most 600, got '-0.5'"),
+        ("[1", "Error: network.timeout: expected a number above 0 and at most 600, got '[1'"),
     ],
 )
 def test_a_negative_value_needs_no_double_dash_and_is_refused_with_exit_2(

@@ -166,7 +166,8 @@ def test_no_spinner_in_a_pipe(server: FakeServer, tmp_path: Path) -> None:
     )
     assert done.returncode == 4
     assert done.stderr.decode().splitlines() == [
-        f"Error: Hugging Face timed out for {server.url}/api/daily_papers after 1 attempt",
+        f"Error: Hugging Face timed out for {server.url}/api/daily_papers after 1 attempt "
+        "(no complete answer within 1.5 s)",
         "Hint: check your connection or try again later",
     ]
 

@@ -227,6 +227,7 @@ class HttpClient:
         httpx = self._httpx
         waited = 0.0
         last_problem = ""
+        detail = ""  # what the limit was, when the last attempt ran out of time
         shown_url = url
         self._before(pace)  # waiting for our own turn is not the server's time
         started = self._clock()
@@ -243,7 +244,8 @@ class HttpClient:
                 with net.deadline(limit):
                     response = self._send(url, params, headers, source, pace)
             except httpx.TimeoutException:
-                last_problem = f"timed out (no complete answer within {net.seconds(limit)})"
+                last_problem = "timed out"
+                detail = f" (no complete answer within {net.seconds(limit)})"
                 status = None
             except httpx.RequestError as exc:  # transport failures, undecodable bodies
                 if net.unresolvable(exc):
@@ -254,7 +256,7 @@ class HttpClient:
                         attempts=attempt,
                         hint="check your connection or the URL in your config",
                     ) from None
-                last_problem = net.describe(exc)
+                last_problem, detail = net.describe(exc), ""
                 status = None
             else:
                 status = response.status
@@ -269,7 +271,7 @@ class HttpClient:
                         status=status,
                         attempts=attempt,
                     )
-                last_problem = f"returned HTTP {status}"
+                last_problem, detail = f"returned HTTP {status}", ""
             if attempt == self.retries:
                 break
             delay = self._backoff(attempt, pace)
@@ -295,11 +297,10 @@ class HttpClient:
                 Wait(key, source, shown_url, "retry", attempt, self.retries, delay, last_problem)
             )
             self._wait(delay)
-        spent = self._clock() - started
         raise NetworkError(
             f"{source} {last_problem} for {shown_url} after {attempt} attempt"
             + ("s" if attempt != 1 else "")
-            + (f" in {net.seconds(spent)}" if spent >= 1 else ""),
+            + detail,
             source=source,
             url=shown_url,
             status=status,
