@@ -402,7 +402,7 @@ class ChannelSpec:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _parse_channels(raw: Any, path: Path, lines: _Lines) -> dict[str, ChannelSpec]:
+def _parse_channels(raw: Any, path: Path, lines: Lines) -> dict[str, ChannelSpec]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: [digest.channels] must be a table of tables")
     channels = {}
