@@ -101,3 +101,42 @@ def test_replies_that_may_mean_it_was_done_are_returned_not_repeated(
     with client(waits) as http:
         reply = http.send("POST", chat.url + path, BODY, target="hook")
     assert reply.status == status and reply.url == "" and waits == []
+
+
+def test_a_reply_dripped_a_byte_at_a_time_cannot_stretch_a_delivery() -> None:
+    """httpx's timeouts are per read: a server sending one byte every 0.2 s would keep a
+    POST waiting for minutes. The attempt's deadline (network.timeout) ends it."""
+    import threading
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            reply = b"HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n" + b"x" * 400
+            for byte in reply:  # 440 bytes at 0.2 s: 88 s if nothing stopped it
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.getsockname()[1]}/hook/s3cr3t"
+    started = time.monotonic()
+    try:
+        with client([], retries=1, timeout=1.0) as http, pytest.raises(MaybeSent) as caught:
+            http.send("POST", url, BODY, target="webhook lab")
+    finally:
+        stop.set()
+        server.close()
+    assert time.monotonic() - started < 30  # far below the 88 s the drip would take
+    assert caught.value.message.startswith("webhook lab did not answer in time")
+    assert "s3cr3t" not in caught.value.message

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from papercli.errors import ConfigError, NetworkError, UpstreamError
+from papercli.sources import transport as net
 from papercli.sources.http import MAX_RETRY_AFTER, MAX_TOTAL_WAIT, Response, parse_retry_after
 
 if TYPE_CHECKING:
@@ -106,7 +107,12 @@ def _once(
     headers: Mapping[str, str] | None,
     target: str,
 ) -> Response:
-    with client._client.stream(method, url, content=body, headers=headers) as response:
+    # One deadline for the whole attempt, as for GETs: a server dripping its reply a byte at
+    # a time cannot hold a delivery (and the digest's lock) past network.timeout.
+    with (
+        net.deadline(client.timeout),
+        client._client.stream(method, url, content=body, headers=headers) as response,
+    ):
         try:
             content = client._read_capped(response, target)
         except UpstreamError:
