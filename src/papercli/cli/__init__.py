@@ -15,8 +15,11 @@ import contextlib
 import gc
 import importlib
 import os
+import signal
 import sys
 from typing import Any
+
+from papercli.errors import ExitCode, Terminated
 
 # Command (or command group) -> the module under papercli.cli that registers it.
 COMMANDS = {
@@ -79,6 +82,10 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated()
+
+
 def main() -> None:
     """Console-script entry point.
 
@@ -87,6 +94,9 @@ def main() -> None:
     papercli leaves nothing to it: files are closed, threads joined and databases committed
     before a command returns. PAPERS_DEBUG=1 keeps the normal exit.
     """
+    # SIGTERM (from kill, systemd or a cron wrapper's timeout) unwinds like Ctrl-C: locks are
+    # released, temp files removed and the exit code is 143, whatever the command is doing.
+    signal.signal(signal.SIGTERM, _terminate)
     completing = any(key.endswith("_COMPLETE") for key in os.environ)
     # Importing allocates thousands of objects and no garbage cycles worth collecting.
     gc.disable()
@@ -100,6 +110,8 @@ def main() -> None:
         code = 0
     except SystemExit as exc:
         code = _exit_code(exc)
+    except Terminated:  # arrived outside a command (while Typer parsed the options)
+        code = int(ExitCode.TERMINATED)
     # A reader that went away (papers ... | head) is not an error.
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):
