@@ -163,3 +163,58 @@ def test_files_written_behind_its_back_are_seen(session: Session, isolated: Path
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert idx.sync() == 1  # same size, new mtime: re-read
+
+
+# A second process's listing, written by a real process with papercli's own store.
+OTHER_PROCESS = """
+import sys
+from datetime import date
+from pathlib import Path
+from papercli.models import Paper
+from papercli.store.cache import Listing, Store
+
+store = Store(Path(sys.argv[1]))
+day = date.fromisoformat(sys.argv[2])
+old = store.read_listing("hf", day)
+new = Paper(id="2610.99001", title="Written by another process", listed=day.isoformat())
+store.write_listing(Listing("hf", day, (*old.papers, new), old.fetched_at, complete=True))
+"""
+
+
+def another_process_writes(home: Path, day: date) -> None:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(home), day.isoformat()], check=True)
+
+
+def test_a_listing_sees_files_another_process_wrote_after_the_index_synced(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: this run syncs its index while checking what to fetch, fetches nothing (every
+    day is final), another process writes a listing, and then this run queries."""
+    make_cache(isolated)
+    real_hf_days = listing.hf_days
+    interleaved = []
+
+    def fetch_then_other_process(session: Session, days: list[date]) -> None:
+        assert session._index is not None, "the index was synced before the fetch"
+        real_hf_days(session, days)
+        another_process_writes(isolated, FIRST + timedelta(days=5))
+        interleaved.append(days)
+
+    monkeypatch.setattr(listing, "hf_days", fetch_then_other_process)
+    session = Session.create(load_settings(), now=lambda: NOW)
+    papers = listing.list_span(session, span(), hf=True, categories=[]).papers
+    assert interleaved == [[]], "nothing was fetched, so this run wrote no listing"
+    assert "2610.99001" in {p.id for p in papers}
+    assert len(papers) == 241
+
+
+def test_every_query_rechecks_the_files(session: Session, isolated: Path) -> None:
+    idx = session.index()
+    assert idx.refresh() == 0
+    another_process_writes(isolated, FIRST)
+    assert idx.refresh() == 1
+    assert "2610.99001" in {p.id for p in idx.by_id("2610.99001")}
+    assert idx.refresh() == 0

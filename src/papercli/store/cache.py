@@ -91,7 +91,6 @@ class Store:
         default_factory=dict, repr=False
     )
     _days: dict[tuple[str, str | None], list[date]] = field(default_factory=dict, repr=False)
-    writes: int = 0  # listings and papers written by this run, so the index knows to sync
     _holding: int = field(default=0, repr=False)
 
     @property
@@ -194,7 +193,6 @@ class Store:
             atomic_write(path, dump_json(listing.to_dict()))
         self._listings[(listing.source, listing.day, listing.category)] = listing
         self._days.pop((listing.source, listing.category), None)
-        self.writes += 1
 
     def listing_days(self, source: str, category: str | None = None) -> list[date]:
         """The days cached for a source (and category), oldest first."""
@@ -238,7 +236,6 @@ class Store:
         }
         with self.cache_lock(shared=True):
             atomic_write(self.paper_path(paper.id), dump_json(envelope))
-        self.writes += 1
 
     # -- state, locks, housekeeping -----------------------------------------------------------
 

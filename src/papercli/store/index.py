@@ -108,11 +108,15 @@ class Index(IndexFile):
         return found
 
     def refresh(self) -> None:
-        """Sync again if this run wrote listings since the last sync."""
+        """Catch up with the files on disk now, just before a query.
+
+        Not only this run writes listings: a fetch or digest beside it may have written some
+        since the index was opened, and a query that trusted "this run wrote nothing" would
+        silently leave their papers out. So every query re-checks every file's stat, which
+        reads no JSON unless a file changed (a few ms for a year of listings).
+        """
         import sqlite3
 
-        if self.store.writes == self._synced_at_write:
-            return
         try:
             with self._update_lock():
                 self.sync()
@@ -123,7 +127,6 @@ class Index(IndexFile):
 
     def sync(self) -> int:
         """Re-read changed, new and vanished files; returns how many files changed."""
-        self._synced_at_write = self.store.writes
         db = self.db
         on_disk = self._scan()
         rows = db.execute("SELECT path, mtime_ns, size FROM files")

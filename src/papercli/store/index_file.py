@@ -80,7 +80,6 @@ class IndexFile:
         self.fts = True
         self.in_memory = False
         self._db: sqlite3.Connection | None = None
-        self._synced_at_write = -1
         self._open_lock: FileLock | None = None
         self.on_wait: Callable[[str], None] | None = None
 
