@@ -56,9 +56,11 @@ def now() -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def today_local() -> date:
-    """The user's calendar day, for date arguments like ``today`` and ``7d``."""
-    return now().astimezone().date()
+def current_day() -> date:
+    """The day date arguments like ``today`` and ``7d`` count from: the current UTC day."""
+    from papercli.query import dates
+
+    return dates.current_day(now())
 
 
 def settings(overrides: dict[str, Any] | None = None) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -13,15 +13,14 @@ import typer
 
 from papercli.cli import root
 from papercli.cli.common import (
+    current_day,
     emit,
     hint_arxiv_off,
-    now,
     open_session,
     read_items,
     settings,
     shown_notes,
     terminal,
-    today_local,
 )
 from papercli.cli.options import (
     FIELDS_HELP,
@@ -115,7 +114,7 @@ def show_listing(
 
 def future_span(first: date, last: date, *, quiet: bool, term: Terminal) -> bool:
     """True (and says so) when a span starts after the newest day any source can list."""
-    latest = max(today_local(), now().astimezone(UTC).date())  # HF's day is UTC's
+    latest = current_day()  # the UTC day: no source lists a later one
     if first <= latest:
         return False
     if not quiet:
@@ -222,7 +221,7 @@ def list_(
     shaping = make_shaping(fmt, fields, jq, template)
     hf, cats = choose_sources(config, source, category)
     since_day, until_day = resolve_range(
-        on=on, since=since, until=until, days=days, today=today_local(), default_days=6
+        on=on, since=since, until=until, days=days, today=current_day(), default_days=6
     )
     criteria = make_criteria(
         config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
@@ -268,7 +267,7 @@ def fetch(
     config = settings()
     hf, cats = choose_sources(config, source, category)
     since_day, until_day = resolve_range(
-        on=on, since=since, until=until, days=days, today=today_local()
+        on=on, since=since, until=until, days=days, today=current_day()
     )
     term = terminal()
     if future_span(since_day, until_day, quiet=quiet, term=term):

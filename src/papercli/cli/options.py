@@ -161,7 +161,7 @@ def make_criteria(
             known = ", ".join(sorted(config.topics)) or "none configured"
             raise UsageError(f"unknown topic {name!r} (topics: {known})")
         chosen.append(config.topics[name])
-    from papercli.cli.common import today_local  # common imports this module
+    from papercli.cli.common import current_day  # common imports this module
 
     return filters.Criteria(
         keywords=tuple(keywords or ()),
@@ -175,7 +175,7 @@ def make_criteria(
         min_upvotes=min_upvotes,
         has_code=has_code,
         topics=tuple(chosen),
-        today=today_local(),
+        today=current_day(),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import emit, open_session, settings, terminal, today_local
+from papercli.cli.common import current_day, emit, open_session, settings, terminal
 from papercli.cli.options import (
     FIELDS_HELP,
     AllOpt,
@@ -86,7 +86,7 @@ def search(
     shaping = make_shaping(fmt, fields, jq, template)
     span = None
     if any(v is not None for v in (on, since, until, days)):
-        first, last = resolve_range(on=on, since=since, until=until, days=days, today=today_local())
+        first, last = resolve_range(on=on, since=since, until=until, days=days, today=current_day())
         span = listing.Span(first, last)
     criteria = make_criteria(
         config, keywords=keyword, all_keywords=all_keywords, exclude=exclude, where=where,
@@ -123,7 +123,7 @@ def topics(
     Topics live in the config file as [topics.NAME] tables; see `papers config path`.
     """
     config = settings()
-    first, last = resolve_range(on=None, since=None, until=None, days=days, today=today_local())
+    first, last = resolve_range(on=None, since=None, until=None, days=days, today=current_day())
     term = terminal()
     if not config.topics:
         write_message(

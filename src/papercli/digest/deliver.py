@@ -18,6 +18,7 @@ from papercli.digest.guard import Guard
 from papercli.digest.run import DigestRequest, Selection, gather, plans, select
 from papercli.digest.smtp import Receipt, UncertainDelivery
 from papercli.errors import PaperCliError, SendError
+from papercli.query.dates import current_day
 from papercli.store.digest_outbox import Intent, discard, load_intents, mark_sent, save_intent
 from papercli.store.digest_state import DigestState, load_state, save_state
 
@@ -52,7 +53,7 @@ def _fold(session: Session, state: DigestState, intent: Intent) -> None:
     """Record a confirmed intent in the state file, then drop it."""
     now = session.now()
     state.record(
-        intent.channel, intent.ids, now.astimezone().date(), intent.coverage,
+        intent.channel, intent.ids, current_day(now), intent.coverage,
         sent_at=now.isoformat(),
     )  # fmt: skip
     save_state(session.store, state)
@@ -95,7 +96,7 @@ def _drop(session: Session, state: DigestState, intent: Intent) -> None:
     arrived = ids_confirmed(session, intent)
     if arrived:
         now = session.now()
-        state.record(intent.channel, arrived, now.astimezone().date(), {}, sent_at=now.isoformat())
+        state.record(intent.channel, arrived, current_day(now), {}, sent_at=now.isoformat())
         save_state(session.store, state)
     with contextlib.suppress(OSError):
         discard(session.store, intent)
@@ -201,7 +202,7 @@ def run_digest(
         elif not send_empty:
             where = f" ({channel.key})" if named else ""
             session.info(f"{digest.subject()}: nothing to send{where}")
-            today = session.now().astimezone().date()
+            today = current_day(session.now())
             state.record(channel.key, (), today, selection.coverage, sent_at=None)
             save_state(session.store, state)
             continue

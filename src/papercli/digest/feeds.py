@@ -22,6 +22,7 @@ from papercli.formats.atom import atom_feed
 from papercli.formats.opml import opml
 from papercli.formats.summary import summarize
 from papercli.models import Paper, Topic
+from papercli.query.dates import current_day
 from papercli.query.filters import Criteria, PaperText, apply, topic_matches
 from papercli.store.feed_state import FeedRecord, load_feeds, save_feeds, state_name
 from papercli.store.files import atomic_write, storage_error
@@ -88,7 +89,7 @@ def write_feeds(session: Session, request: FeedsRequest, wait: float) -> FeedsOu
     """Take this run's papers into each feed's window, then write the feeds and the index."""
     outcome = FeedsOutcome()
     now = session.now()
-    until = now.astimezone().date()
+    until = current_day(now)
     span = listing.Span(until - timedelta(days=max(1, request.days) - 1), until)
     with session.store.holding_cache(timeout=wait):
         found = listing.list_span(session, span, hf=request.hf, categories=list(request.categories))

@@ -28,6 +28,7 @@ from papercli.digest.coverage import (
 )
 from papercli.errors import OfflineError, PaperCliError, SourceError
 from papercli.models import Paper, Topic, merge_all
+from papercli.query.dates import current_day
 from papercli.query.filters import Criteria, apply
 from papercli.query.ranking import by_relevance, criteria_query
 from papercli.store.digest_state import CoverageUpdate, DigestState
@@ -70,9 +71,8 @@ class Selection:
 
 
 def until_day(session: Session) -> date:
-    """The last day a digest run covers: the user's today, or HF's when it is later."""
-    now = session.now()
-    return max(now.astimezone().date(), schedule.hf_today(now))
+    """The last day a digest run covers: today as date arguments mean it, the UTC day."""
+    return current_day(session.now())
 
 
 def plans(
@@ -81,7 +81,7 @@ def plans(
     """What each channel is owed, with a warning for days older than the span limit."""
     sources = sources_of(request.hf, request.categories)
     until = until_day(session)
-    state.prune(session.now().astimezone().date())
+    state.prune(current_day(session.now()))
     result = [
         plan(c, state.channel(c), sources, until, request.days) for c in dict.fromkeys(channels)
     ]

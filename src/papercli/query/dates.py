@@ -1,12 +1,13 @@
 """Date arguments: ISO dates, today, yesterday, 7d / 2w, ISO weeks (2026-W48), months (2026-11).
 
 Every spec is a span of days, so ``--date 2026-11`` means the whole month and ``--since 2w``
-means from two weeks ago.
+means from two weeks ago. ``today`` is the current UTC day wherever the machine is (see
+``current_day``).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from papercli.errors import UsageError
 from papercli.models import LazyPattern
@@ -16,6 +17,18 @@ _WEEK = LazyPattern(r"(\d{4})-?W(\d{2})")
 _MONTH = LazyPattern(r"(\d{4})-(\d{2})")
 _DAY = LazyPattern(r"\d{4}-\d{2}-\d{2}")
 FORMS = "YYYY-MM-DD, today, yesterday, 7d, 2w, 2026-W48 or 2026-11"
+
+
+def current_day(now: datetime) -> date:
+    """What ``today`` means in date arguments: the current UTC day, in every time zone.
+
+    Listing days are UTC days on Hugging Face and US Eastern mailing dates on arXiv, never
+    later than the UTC day, so the UTC day is the newest day any source can have listed. The
+    machine's zone would make ``--date today`` name a day no source has begun (east of UTC)
+    or miss the day ``papers today`` shows (west of it), and one command differ from one
+    machine to the next.
+    """
+    return now.astimezone(UTC).date()
 
 
 def parse_span(spec: str, today: date) -> tuple[date, date]:
