@@ -68,6 +68,8 @@ class FakeServer:
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._hang = threading.Event()
+        self._held = threading.Event()
+        self.hold_from: int | None = None
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -97,6 +99,7 @@ class FakeServer:
 
     def __exit__(self, *exc: object) -> None:
         self._hang.set()
+        self._held.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -127,6 +130,19 @@ class FakeServer:
                 "/api/daily_papers", Reply(body, 200, JSON, delay=delay), query={"date": day}
             )
 
+    def hold(self, after: int) -> None:
+        """Keep every request past the first ``after`` (counted since start) unanswered until
+        ``release``: a client owed an answer cannot finish, whatever the machine's speed."""
+        with self._lock:
+            self._held.clear()
+            self.hold_from = after
+
+    def release(self) -> None:
+        """Answer the held requests and hold no more."""
+        with self._lock:
+            self.hold_from = None
+            self._held.set()
+
     def hits(self, path: str) -> int:
         """How many requests reached ``path``."""
         return sum(1 for r in self.requests if r.path == path)
@@ -144,6 +160,7 @@ class FakeServer:
             self.requests.append(
                 Request(parts.path, query, dict(handler.headers), time.monotonic())
             )
+            held = self.hold_from is not None and len(self.requests) > self.hold_from
             route = self._find(parts.path, query)
             if route is None:
                 reply = Reply(b'{"error":"no such route"}', 404, JSON)
@@ -153,6 +170,8 @@ class FakeServer:
             else:
                 reply = route.replies[min(route.hits, len(route.replies) - 1)]
                 route.hits += 1
+        if held:
+            self._held.wait(30)
         if reply.delay:
             time.sleep(reply.delay)
         if reply.action == "hang":

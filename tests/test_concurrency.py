@@ -122,25 +122,36 @@ def test_eight_processes_fetch_and_digest_at_once(
 def test_kill_9_at_random_moments_never_breaks_the_cache(
     busy_server: FakeServer, tmp_path: Path
 ) -> None:
+    """50 fetches, each killed after a random number of answers (1 to 39 of its 40 days).
+
+    The server holds every request past that number, so the fetch cannot have finished when
+    it is killed however fast the machine is; the kill lands while the answered days are
+    being parsed, merged and written, a random few milliseconds after the last answer.
+    """
     home = tmp_path / "home"
     env = env_for(home, busy_server, PAPERS_TTL_MINUTES="0")
     rng = random.Random(20261127)
-    kills = runs = 0
-    while kills < 50 and runs < 100:
-        runs += 1
+    for _ in range(50):
+        answered = rng.randint(1, 39)
+        first = len(busy_server.requests)
+        busy_server.hold(after=first + answered)
         process = subprocess.Popen(
             papers("fetch", "--days", "40", "--source", "hf", "--refresh"),
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.05, 0.6))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
+        deadline = time.monotonic() + 60
+        while len(busy_server.requests) <= first + answered and process.poll() is None:
+            assert time.monotonic() < deadline, "the fetch never asked for its days"
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.05))
+        assert process.poll() is None, process.communicate()[1]  # it is owed an answer
+        process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
+        process.stderr.close()
+        busy_server.release()
         assert_cache_loads(home)
-    assert kills == 50, f"only {kills} of {runs} runs were still going when killed"
     final = subprocess.run(papers("fetch", "--days", "40", "--source", "hf"), env=env, check=True,
                            capture_output=True, text=True)  # fmt: skip
     assert "Traceback" not in final.stderr
@@ -155,13 +166,17 @@ def test_ctrl_c_exits_130_quietly_and_keeps_the_cache(server: FakeServer, tmp_pa
         papers("fetch", "--date", "2026-06-12"), env=env, check=True, capture_output=True
     )
     before = (home / "cache" / "hf" / "2026-06-12.json").read_bytes()
-    server.serve_hf_days({}, delay=3)  # every further request hangs for a while
+    server.serve_hf_days({}, delay=3)  # every further answer takes a while
+    asked = len(server.requests)
     process = subprocess.Popen(
         papers("fetch", "--days", "5", "--source", "hf", "--refresh"),
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(1.0)
-    process.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 60
+    while len(server.requests) == asked and process.poll() is None:
+        assert time.monotonic() < deadline, "the fetch never asked for its days"
+        time.sleep(0.002)
+    process.send_signal(signal.SIGINT)  # mid-fetch: a request is waiting for its answer
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130
     assert err == ""

@@ -122,12 +122,20 @@ def test_show_and_digest_keep_hostile_text_inert(
     assert_inert(shown.stdout)
     for fmt in ("html", "markdown", "text", "atom", "json"):
         out = tmp_path / f"digest.{fmt}"
-        result = run(runner, "digest", "--dry-run", "--format", fmt)
+        result = run(runner, "digest", "--dry-run", "--format", fmt, "--output", str(out))
         assert result.exit_code == 0, result.stderr
         assert_inert(result.stdout)
+        assert "2606.99999" in result.stdout  # the hostile paper is there, defused
         if fmt == "html":
             assert "<script>" not in result.stdout and 'href="javascript:' not in result.stdout
-        assert not out.exists()
+        assert not out.exists()  # a dry run writes nothing
+    out = tmp_path / "digest.html"
+    written = run(runner, "digest", "--format", "html", "--output", str(out))
+    assert written.exit_code == 0, written.stderr
+    assert written.stdout == ""
+    text = out.read_text()
+    assert_inert(text)
+    assert "2606.99999" in text and "<script>" not in text and 'href="javascript:' not in text
 
 
 def test_hostile_messages_on_stderr_are_inert(runner: CliRunner, server: FakeServer, monkeypatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from papercli.errors import UsageError
@@ -68,20 +70,46 @@ def test_to_dict_has_every_key_in_schema_order() -> None:
     assert data["authors"] == [] and data["upvotes"] is None
 
 
-def test_from_dict_round_trips() -> None:
-    paper = Paper(
-        id="2601.00001",
-        version=2,
-        title="T",
-        authors=("A", "B"),
-        categories=("cs.CL", "cs.LG"),
-        upvotes=3,
-        sources=("hf", "arxiv"),
-    )
-    assert Paper.from_dict(paper.to_dict()) == Paper.from_dict(
-        Paper.from_dict(paper.to_dict()).to_dict()
-    )
-    assert Paper.from_dict(paper.to_dict()).authors == ("A", "B")
+FULL = Paper(
+    id="2601.00001",
+    version=2,
+    title="A title",
+    authors=("Ann A", "Bo B"),
+    abstract="An abstract.",
+    published="2026-01-02",
+    listed="2026-01-05",
+    categories=("cs.CL", "cs.LG"),
+    primary_category="cs.CL",
+    announce_type="cross",
+    upvotes=3,
+    comments=4,
+    ai_summary="A summary.",
+    keywords=("agents", "tool use"),
+    github="https://github.com/a/b",
+    github_stars=12,
+    project_page="https://example.org/p",
+    organization="Org",
+    url="https://arxiv.org/abs/2601.00001v2",
+    pdf_url="https://arxiv.org/pdf/2601.00001v2",
+    sources=("hf", "arxiv"),
+    doi="10.1000/xyz",
+    journal_ref="J. Tests 1 (2026)",
+    arxiv_comment="9 pages",
+    upvotes_previous=1,
+)
+
+
+def test_from_dict_round_trips_every_field() -> None:
+    """What is written to the cache and to JSON reads back as the same paper, field by field."""
+    assert all(value not in (None, "", ()) for value in vars_of(FULL).values())
+    again = Paper.from_dict(FULL.to_dict())
+    assert vars_of(again) == vars_of(FULL)
+    assert again == FULL
+    assert Paper.from_dict(json.loads(json.dumps(FULL.to_dict()))) == FULL
+
+
+def vars_of(paper: Paper) -> dict[str, object]:
+    return {name: getattr(paper, name) for name in paper.__dataclass_fields__}
 
 
 @pytest.mark.parametrize(

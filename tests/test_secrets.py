@@ -41,22 +41,30 @@ def test_password_never_printed_in_errors_show_or_debug_output(
 ) -> None:
     config = tmp_path / "config.toml"
     monkeypatch.setenv("PAPERS_SMTP_PASSWORD", SECRET)
+    env = {**os.environ, "PAPERS_DEBUG": "1"}
     with SmtpServer(password="something else") as smtp:
         email_config(config, smtp.port)
         rejected = run(runner, "digest", "--email")
+        # The debug run fails the same way, in a real process with tracebacks switched on.
+        debug = subprocess.run(
+            [sys.executable, "-m", "papercli", "digest", "--email"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert smtp.inbox.messages == []
     down = free_port()
     email_config(config, down)
     unreachable = run(runner, "digest", "--email")
     shown = run(runner, "config", "show")
     shown_json = run(runner, "config", "show", "--json")
+    assert rejected.exit_code == 9 and unreachable.exit_code == 9
+    assert debug.returncode == 9, debug.stderr
+    assert shown.exit_code == 0 and shown_json.exit_code == 0
+    for result in (rejected, unreachable, debug):
+        stderr = result.stderr
+        assert any(line.startswith("Error:") for line in stderr.splitlines()), stderr
+    assert "127.0.0.1" in rejected.stderr and "127.0.0.1" in unreachable.stderr
     for result in (rejected, unreachable, shown, shown_json):
         assert SECRET not in result.stdout + result.stderr
-    assert rejected.exit_code == 9 and unreachable.exit_code == 9
-    env = {**os.environ, "PAPERS_DEBUG": "1"}
-    debug = subprocess.run(
-        [sys.executable, "-m", "papercli", "digest", "--email"],
-        env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
     assert SECRET not in debug.stdout + debug.stderr
 
 
