@@ -4,6 +4,9 @@ It misbehaves on request, as real servers do: ``fail_next`` answers the next DAT
 ``refuse`` refuses some recipients at RCPT, ``stall`` waits before replying to RCPT or (with
 the message already queued) to DATA, and ``drop_after_data`` keeps a message (it counts as
 delivered) and then closes the connection before the reply, so the client cannot know.
+
+``tls="starttls"`` offers STARTTLS and refuses mail and logins before it; ``tls="ssl"`` speaks
+TLS from the first byte (port 465 style). Both use a certificate the test makes and trusts.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ from __future__ import annotations
 import asyncio
 import email
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from collections import Counter
 from collections.abc import Callable
 from email.message import Message
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -45,6 +52,7 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.fail_next = 0
         self.logins: list[tuple[str, str]] = []
+        self.encrypted: list[bool] = []  # per message: did it arrive over TLS
         self.refuse: dict[str, str] = {}  # recipient -> reply, e.g. "550 5.1.1 No such user"
         self.stall: dict[str, float] = {}  # "RCPT" or "DATA" -> seconds before the reply
         self.drop_after_data = 0
@@ -63,7 +71,9 @@ class Inbox:
         if self.fail_next:
             self.fail_next -= 1
             return "451 Requested action aborted: try again later"
+        implicit = server.transport.get_extra_info("ssl_object") is not None
         with self.lock:
+            self.encrypted.append(implicit or session.ssl is not None)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.messages.append(email.message_from_bytes(envelope.content))
         if self.on_data is not None:
@@ -86,11 +96,37 @@ class Inbox:
         return counts
 
 
+def make_certificate(
+    directory: Path, names: str = "IP:127.0.0.1,DNS:localhost"
+) -> tuple[Path, Path]:
+    """A self-signed certificate for ``names`` (and its key), made with the openssl tool."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise FileNotFoundError("openssl")
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2",
+         "-subj", "/CN=papercli test",
+         "-addext", f"subjectAltName={names}"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
 class SmtpServer:
-    def __init__(self, password: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        password: str | None = None,
+        port: int | None = None,
+        *,
+        tls: str | None = None,
+        certificate: tuple[Path, Path] | None = None,
+    ) -> None:
         self.inbox = Inbox()
         self.port = port or free_port()
-        kwargs = {}
+        kwargs: dict[str, object] = {}
         if password is not None:
 
             def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -103,9 +139,18 @@ class SmtpServer:
 
             kwargs = {
                 "authenticator": authenticator,
-                "auth_require_tls": False,
+                # With STARTTLS, AUTH only inside TLS; with SSL everything is inside it.
+                "auth_require_tls": tls == "starttls",
                 "auth_required": True,
             }
+        if tls is not None:
+            assert certificate is not None, "a TLS server needs a certificate"
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*certificate)
+            if tls == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:
+                kwargs.update(ssl_context=context)
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SmtpServer:
