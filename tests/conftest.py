@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fakeserver import ATOM, FakeServer, Reply, api_feed
+from seeded import CONFIG, NOW, seed
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -62,3 +63,12 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture
+def cached(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The seeded cache of ``seeded.py``, its config, and the clock at its last day."""
+    seed(isolated)
+    (tmp_path / "config.toml").write_text(CONFIG)
+    monkeypatch.setenv("PAPERS_NOW", NOW)
+    return isolated
