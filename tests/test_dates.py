@@ -70,3 +70,24 @@ def test_resolve_range_rejects_contradictions(kwargs: dict, message: str) -> Non
     full = {"on": None, "since": None, "until": None, "days": None, **kwargs}
     with pytest.raises(UsageError, match=message):
         resolve_range(today=TODAY, **full)
+
+
+def test_days_counts_the_last_day_too() -> None:
+    today = date(2026, 11, 27)
+    assert resolve_range(on=None, since=None, until=None, days=1, today=today) == (today, today)
+    with pytest.raises(UsageError, match="--days must be at least 1, got 0"):
+        resolve_range(on=None, since=None, until=None, days=0, today=today)
+
+
+def test_ten_years_is_the_longest_range() -> None:
+    today = date(2026, 11, 27)
+    longest = resolve_range(on=None, since="3660d", until=None, days=None, today=today)
+    assert (longest[1] - longest[0]).days == 3660
+    with pytest.raises(UsageError, match="longer than ten years"):
+        resolve_range(on=None, since="3661d", until=None, days=None, today=today)
+
+
+def test_the_default_span_ends_today_and_reaches_back() -> None:
+    today = date(2026, 11, 27)
+    span = resolve_range(on=None, since=None, until=None, days=None, today=today, default_days=6)
+    assert span == (date(2026, 11, 21), today)

@@ -230,3 +230,10 @@ def test_why_names_keywords_and_topics() -> None:
 def test_an_empty_keyword_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="empty keyword"):
         Criteria(keywords=("  ",))
+
+
+def test_a_lone_star_is_a_literal_term_not_a_match_for_everything() -> None:
+    from papercli.query.matching import term_pattern
+
+    assert term_pattern("a*").pattern.endswith(r"\w*")
+    assert not term_pattern("*").search("anything at all")

@@ -218,3 +218,96 @@ def test_every_query_rechecks_the_files(session: Session, isolated: Path) -> Non
     assert idx.refresh() == 1
     assert "2610.99001" in {p.id for p in idx.by_id("2610.99001")}
     assert idx.refresh() == 0
+
+
+def test_keyword_narrowing_queries() -> None:
+    assert index.term_query("Language mod*") == '"language"* AND "mod"*'
+    assert index.term_query("Núñez") == '"nunez"*'  # folded to ASCII
+    assert index.term_query("日本語") is None  # FTS5 might fold it differently: no narrowing
+    assert index.term_query("!!!") is None
+    scope = "{title abstract keywords}: "
+    assert index.keywords_query(["a", "b c"], all_required=False) == (
+        scope + '(("a"*) OR ("b"* AND "c"*))'
+    )
+    assert index.keywords_query(["a", "b"], all_required=True) == scope + '(("a"*) AND ("b"*))'
+    assert index.keywords_query([], all_required=False) is None
+    # A keyword that cannot narrow: with "any", nothing can be left out; with "all", the rest.
+    assert index.keywords_query(["日本", "x"], all_required=False) is None
+    assert index.keywords_query(["日本", "x"], all_required=True) == scope + '(("x"*))'
+    assert index.keywords_query(["日本"], all_required=True) is None
+    assert index.fts_available() is True  # this Python's SQLite has FTS5
+
+
+def test_the_index_as_a_context_manager_is_closed_after(isolated: Path) -> None:
+    make_cache(isolated, days=2)
+    with index.Index(Store(isolated)) as idx:
+        assert len(idx.papers(FIRST, FIRST + timedelta(days=1), hf=True, categories=[])) == 12
+        assert idx.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert idx.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    with pytest.raises(RuntimeError, match="not open"):
+        idx.db  # noqa: B018
+    again = index.Index(Store(isolated))
+    again.open()
+    assert again.fts is True  # an existing index keeps its full-text table
+    again.close()
+
+
+def test_an_index_opens_on_an_empty_data_dir(tmp_path: Path) -> None:
+    idx = index.Index(Store(tmp_path / "fresh"))
+    idx.open()
+    assert idx.papers(FIRST, FIRST, hf=True, categories=[]) == []
+    assert idx.file_meta("hf") == {}
+    idx.close()
+
+
+def test_file_meta_describes_each_listing_without_reading_it(session: Session) -> None:
+    meta = session.index().file_meta("hf")
+    assert sorted(meta) == [FIRST + timedelta(days=n) for n in range(40)]
+    first = meta[FIRST]
+    assert (first.source, first.category, first.day) == ("hf", None, FIRST)
+    assert first.complete is True and first.count == 6 and first.fetched_at == NOW
+    assert session.index().file_meta("arxiv", "cs.CL") == {}
+
+
+def test_looked_up_papers_and_keywords_go_through_the_index(isolated: Path) -> None:
+    store = Store(isolated)
+    store.write_paper(Paper(id="2601.00042", title="Looked up", keywords=("graphs", "trees")))
+    listed = Paper(id="2610.00001", title="Listed", keywords=("a b", "c"), listed="2026-10-01")
+    store.write_listing(Listing("hf", FIRST, (listed,), NOW, complete=True))
+    with index.Index(store) as idx:
+        (found,) = idx.by_id("2601.00042")
+        assert found.title == "Looked up" and found.keywords == ("graphs", "trees")
+        (again,) = idx.papers(FIRST, FIRST, hf=True, categories=[])
+        assert again == listed
+
+
+def test_arxiv_listings_go_through_the_index_by_category(isolated: Path) -> None:
+    store = Store(isolated)
+    cl = Paper(id="2610.00001", title="In CL", listed=FIRST.isoformat(), sources=("arxiv",))
+    lg = Paper(id="2610.00002", title="In LG", listed=FIRST.isoformat(), sources=("arxiv",))
+    store.write_listing(Listing("arxiv", FIRST, (cl,), NOW, "cs.CL", True))
+    store.write_listing(Listing("arxiv", FIRST, (lg,), NOW, "cs.LG", True))
+    with index.Index(store) as idx:
+        assert idx.papers(FIRST, FIRST, hf=False, categories=["cs.CL"]) == [cl]
+        both = idx.papers(FIRST, FIRST, hf=True, categories=["cs.CL", "cs.LG"])
+        assert sorted(p.id for p in both) == [cl.id, lg.id]
+        assert idx.papers(FIRST, FIRST, hf=False, categories=[]) == []
+        assert set(idx.file_meta("arxiv", "cs.LG")) == {FIRST}
+
+
+def test_search_within_a_span_and_after_a_file_changes(isolated: Path) -> None:
+    store = Store(isolated)
+    day = FIRST + timedelta(days=1)
+    zebra = Paper(id="2610.00001", title="Zebra crossings", listed=FIRST.isoformat())
+    store.write_listing(Listing("hf", FIRST, (zebra,), NOW, complete=True))
+    later = Paper(id="2610.00002", title="Zebra stripes", listed=day.isoformat())
+    store.write_listing(Listing("hf", day, (later,), NOW, complete=True))
+    with index.Index(store) as idx:
+        assert [p.id for p, _ in idx.search("zebra", 10, (day, day))] == [later.id]
+        assert {p.id for p, _ in idx.search("zebra", 10, None)} == {zebra.id, later.id}
+        # The newest file is rewritten: its rows (and their full-text entries) are replaced.
+        yak = Paper(id="2610.00002", title="Yak herding", listed=day.isoformat())
+        store.write_listing(Listing("hf", day, (yak,), NOW, complete=True))
+        assert idx.refresh() == 1
+        assert [p.id for p, _ in idx.search("zebra", 10, None)] == [zebra.id]
+        assert [p.title for p, _ in idx.search("yak", 10, None)] == ["Yak herding"]

@@ -195,3 +195,65 @@ def test_affiliations_stay_aligned_when_an_author_sanitises_away() -> None:
               "affiliations": ["X", "Y", ""]}  # fmt: skip
     paper = Paper.from_dict(record)
     assert paper.authors == ("A", "B") and paper.affiliations == ("X", "")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        ("new", "cross", "new"),
+        ("cross", "replace", "replace"),
+        ("replace", "cross", "replace"),
+        ("cross", "replace-cross", "cross"),
+        ("replace-cross", "cross", "cross"),
+        ("replace-cross", "replace", "replace"),
+        ("replace", "new", "new"),
+    ],
+)
+def test_merge_keeps_the_most_telling_announce_type(first: str, second: str, kept: str) -> None:
+    """new before replace before cross before replace-cross, whichever record comes first."""
+    a = Paper(id="2601.00001", announce_type=first, sources=("arxiv",))
+    b = Paper(id="2601.00001", announce_type=second, sources=("arxiv",))
+    assert merge(a, b).announce_type == kept
+
+
+def test_merge_of_two_numbers_is_the_larger_and_one_missing_keeps_the_other() -> None:
+    a = Paper(id="2601.00001", version=1, upvotes=7, comments=None, github_stars=3)
+    b = Paper(id="2601.00001", version=3, upvotes=2, comments=5, github_stars=None)
+    merged = merge(a, b)
+    assert (merged.version, merged.upvotes, merged.comments, merged.github_stars) == (3, 7, 5, 3)
+    assert merge(b, a) == merged
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("a\x80b\x9fc", "abc"),  # C1 controls, both ends of the range
+        ("a\xa0b", "a\xa0b"),  # a no-break space is text
+        ("a\u202ab\u202ec", "abc"),  # bidi embeddings and overrides, both ends
+        ("a\u202fb", "a\u202fb"),  # a narrow no-break space is text
+        ("a\x08b", "ab"),  # backspace is stripped, not turned into a space
+    ],
+)
+def test_sanitize_strips_exactly_the_control_ranges(raw: str, clean: str) -> None:
+    assert sanitize(raw) == clean
+
+
+def test_one_line_text_turns_tabs_and_newlines_into_spaces() -> None:
+    from papercli.models import sanitize_line
+
+    assert sanitize_line("a\tb\nc\x08d") == "a b cd"
+    assert sanitize("") == "" and sanitize_line("") == ""
+    assert clean_text("") == "" and clean_text(None) == ""
+
+
+def test_old_style_ids_survive_the_trip_through_a_file_name() -> None:
+    from papercli.models import file_stem, id_of_stem
+
+    assert file_stem("hep-th/9901001") == "hep-th_9901001"
+    assert id_of_stem("hep-th_9901001") == "hep-th/9901001"
+    assert id_of_stem("not an id") is None
+
+
+def test_from_dict_rejects_a_number_where_text_belongs() -> None:
+    with pytest.raises(ValueError, match="title: expected text, got int"):
+        Paper.from_dict({"id": "2601.00001", "title": 5})

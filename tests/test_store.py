@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from papercli.errors import BusyError, StorageError, UsageError
+from papercli.errors import BusyError, ConfigError, StorageError, UsageError
 from papercli.models import Paper
 from papercli.store.cache import Listing, Store
 from papercli.store.files import atomic_write
@@ -169,3 +169,99 @@ def test_a_full_disk_leaves_the_old_file_and_no_temp_file(
     assert caught.value.hint and "space" in caught.value.hint
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digest-default.json"]
+
+
+def test_a_lock_waits_for_its_holder_to_let_go(tmp_path: Path, monkeypatch) -> None:
+    """The waiter polls; the holder lets go at the waiter's first poll, so no timing decides."""
+    from papercli.store import files
+
+    path = tmp_path / "locks" / "x.lock"
+    holder = files.FileLock(path).__enter__()
+    polls: list[float] = []
+
+    def poll(seconds: float) -> None:
+        polls.append(seconds)
+        holder.__exit__(None, None, None)
+
+    monkeypatch.setattr(files.time, "sleep", poll)
+    with files.FileLock(path, timeout=60, poll=0.25) as waiter:
+        assert isinstance(waiter, files.FileLock)
+        assert polls == [0.25]
+        with pytest.raises(BusyError):  # held now by the waiter
+            files.FileLock(path).__enter__()
+    with files.FileLock(path):  # and let go on exit
+        pass
+
+
+def test_dump_json_keeps_text_readable() -> None:
+    from papercli.store.files import dump_json
+
+    assert dump_json({"title": "Núñez"}) == '{"title":"Núñez"}'.encode()
+
+
+def test_an_unknown_source_is_refused(store) -> None:
+    with pytest.raises(ValueError, match="unknown source 'nope'"):
+        store[0].listing_path("nope", date(2026, 1, 1))
+
+
+def test_an_unreadable_listing_is_a_warning(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    store = Store(tmp_path, warn=warnings.append)
+    store.listing_path("hf", date(2026, 1, 2)).mkdir(parents=True)  # a directory: EISDIR
+    assert store.read_listing("hf", date(2026, 1, 2)) is None
+    assert len(warnings) == 1 and "cannot read" in warnings[0]
+
+
+def test_a_corrupt_looked_up_paper_is_set_aside(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    store = Store(tmp_path, warn=warnings.append)
+    path = store.paper_path("2601.00001")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"format": "papercli.paper", "version": 1, "paper": {"id": 5}}')
+    assert store.read_paper("2601.00001") is None
+    assert not path.exists() and path.with_name(path.name + ".bad").exists()
+    assert warnings and "corrupt" in warnings[0]
+
+
+def test_clear_cache_forgets_what_it_read_and_removes_the_folders(store) -> None:
+    store, _ = store
+    day = date(2026, 1, 2)
+    store.write_listing(Listing("arxiv", day, (Paper(id="2601.00001"),), NOW, "cs.CL"))
+    assert store.read_listing("arxiv", day, "cs.CL") is not None
+    assert store.clear_cache() == 1
+    assert store.read_listing("arxiv", day, "cs.CL") is None
+    assert list(store.cache_dir.rglob("*")) == []
+
+
+def test_a_reading_list_of_the_first_version_still_reads(tmp_path: Path) -> None:
+    """A file as papercli 0.1 wrote it: the format is a promise to existing users."""
+    from papercli.store import library
+
+    store = Store(tmp_path)
+    path = store.state_path(library.NAME)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({
+        "format": "papercli.reading-list", "version": 1,
+        "papers": [{"paper": {"id": "2601.00001", "title": "Kept"},
+                    "saved_at": "2026-01-02T03:04:05+00:00", "tags": ["to-read"]}],
+    }))  # fmt: skip
+    (saved,) = library.saved(store)
+    assert (saved.paper.title, saved.saved_at, saved.tags) == ("Kept", "2026-01-02T03:04:05+00:00",
+                                                               ["to-read"])  # fmt: skip
+    for bad in ({"format": "papercli.reading-list", "version": 2, "papers": []},
+                {"format": "something else", "version": 1, "papers": []}):  # fmt: skip
+        path.write_text(json.dumps(bad))
+        with pytest.raises(ConfigError, match="unreadable"):
+            library.saved(store)
+
+
+def test_saving_again_refreshes_the_record_and_adds_tags(tmp_path: Path) -> None:
+    from papercli.store import library
+
+    store = Store(tmp_path)
+    first = Paper(id="2601.00001", title="T", upvotes=3)
+    assert library.add(store, [first], iter(["a"]), NOW) == 1
+    assert library.add(store, [Paper(id="2601.00001", upvotes=9)], iter(["b"]), NOW) == 0
+    (saved,) = library.saved(store)
+    assert (saved.paper.title, saved.paper.upvotes, saved.tags) == ("T", 9, ["a", "b"])
+    assert [s.paper.id for s in library.saved(store, tag="b")] == ["2601.00001"]
