@@ -20,7 +20,8 @@ see the mutant too). Nothing in the working tree is touched.
 
 Mutants that cannot change behaviour (equivalent mutants) are listed in
 ``mutation_equivalent.txt`` beside this script, one per line as
-``module | source line | mutation | reason``; they count as killed and are reported apart.
+``module | source line | mutation | reason``; one that survives counts as killed and is
+reported apart (the tests still run it: a mutant they kill counts as killed).
 
 The run is not part of the test suite: it takes minutes per module. It prints a table of kill
 rates per module and writes every result to ``--report`` (JSON) for comparison.
@@ -381,6 +382,12 @@ def main() -> None:
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--survivors", action="store_true", help="print surviving mutants")
     parser.add_argument("--report", type=Path, help="write every result here as JSON")
+    parser.add_argument(
+        "--again",
+        type=Path,
+        metavar="REPORT",
+        help="rerun only the mutants that survived in an earlier --report, keeping the rest",
+    )
     args = parser.parse_args()
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     sys.dont_write_bytecode = True
@@ -393,6 +400,17 @@ def main() -> None:
         if args.sample and len(found) > args.sample:
             found = random.Random(f"{args.seed}:{module}").sample(found, args.sample)
         todo += found
+    earlier: list[Result] = []
+    if args.again:
+        earlier = [Result(**r) for r in json.loads(args.again.read_text())]
+        lived = {
+            (r.module, r.source, r.mutation)
+            for r in earlier
+            if r.outcome in ("survived", "equivalent")
+        }
+        earlier = [r for r in earlier if (r.module, r.source, r.mutation) not in lived]
+        modules = args.modules or list(dict.fromkeys(r.module for r in earlier))
+        todo = [m for m in todo if m.key() in lived]
     if args.list:
         for m in todo:
             print(f"{m.module}:{m.line}: {m.mutation:<24} {m.source}")
@@ -406,13 +424,8 @@ def main() -> None:
     import typer  # noqa: F401
 
     baseline = {module: time_tests(module) for module in modules}
-    results: list[Result] = []
-    pending = [m for m in todo if m.key() not in equivalent]
-    results += [
-        Result(**_fields(m), outcome="equivalent", seconds=0.0)
-        for m in todo
-        if m.key() in equivalent
-    ]
+    results: list[Result] = [r for r in earlier if r.module in modules]
+    pending = todo
     started = time.monotonic()
     shares = [pending[i :: args.workers] for i in range(args.workers)]
     children = []
@@ -429,6 +442,10 @@ def main() -> None:
         os.waitpid(pid, 0)
         results += [Result(**r) for r in json.loads(out.read_text() or "[]")]
         out.unlink()
+    # Listed as equivalent counts only for a mutant that the tests did not kill anyway.
+    for r in results:
+        if r.outcome == "survived" and (r.module, r.source, r.mutation) in equivalent:
+            r.outcome = "equivalent"
     print(f"\n{len(pending)} mutants run in {time.monotonic() - started:.0f} s\n")
     report(results, modules, show_survivors=args.survivors, equivalent=equivalent)
     if args.report:
@@ -443,14 +460,19 @@ def report(
     equivalent: dict[tuple[str, str, str], str],
 ) -> None:
     """A table of kill rates per module; equivalent and invalid mutants shown apart."""
-    print(f"{'module':<24}{'mutants':>8}{'killed':>8}{'equiv':>7}{'lived':>7}{'rate':>8}")
+    print(
+        f"{'module':<24}{'mutants':>8}{'killed':>8}{'equiv':>7}{'lived':>7}{'rate':>8}{'timeouts':>10}"
+    )
     for module in modules:
         mine = [r for r in results if r.module == module and r.outcome != "invalid"]
         killed = sum(r.outcome in ("killed", "timeout") for r in mine)
         equiv = sum(r.outcome == "equivalent" for r in mine)
         lived = sum(r.outcome == "survived" for r in mine)
         rate = (killed + equiv) / len(mine) if mine else 1.0
-        print(f"{module:<24}{len(mine):>8}{killed:>8}{equiv:>7}{lived:>7}{rate:>8.1%}")
+        timeouts = sum(r.outcome == "timeout" for r in mine)
+        print(
+            f"{module:<24}{len(mine):>8}{killed:>8}{equiv:>7}{lived:>7}{rate:>8.1%}{timeouts:>10}"
+        )
     if show_survivors:
         print()
         for r in sorted(results, key=lambda r: (r.module, r.line)):

@@ -237,3 +237,24 @@ def test_a_lone_star_is_a_literal_term_not_a_match_for_everything() -> None:
 
     assert term_pattern("a*").pattern.endswith(r"\w*")
     assert not term_pattern("*").search("anything at all")
+
+
+@pytest.mark.parametrize(
+    ("expression", "title", "matches"),
+    [
+        ('agent "or"', "An agent or two", True),  # a quoted operator word is a term
+        ('agent "or"', "An agent alone", False),
+        ('"and"', "Cats and dogs", True),
+        ('("diffusion model")', "A diffusion model", True),  # the quote ends before ")"
+        ('("diffusion model") -survey', "A diffusion model survey", False),
+        ("agent -", "An agent - alone", True),  # a lone dash is a word, not NOT
+    ],
+)
+def test_quotes_and_dashes_in_expressions(expression: str, title: str, matches: bool) -> None:
+    check = compile_expression(expression)
+    assert check(PaperText(Paper(id="2601.00001", title=title))) is matches
+
+
+def test_an_empty_quoted_value_is_a_missing_value() -> None:
+    with pytest.raises(ExpressionError, match="missing value"):
+        compile_expression('ti:""')
