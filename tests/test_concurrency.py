@@ -168,17 +168,20 @@ def test_ctrl_c_exits_130_quietly_and_keeps_the_cache(server: FakeServer, tmp_pa
     before = (home / "cache" / "hf" / "2026-06-12.json").read_bytes()
     server.serve_hf_days({}, delay=3)  # every further answer takes a while
     asked = len(server.requests)
+    # A shell that runs the suite in the background hands its children SIGINT ignored, and
+    # Python then installs no KeyboardInterrupt handler: give the fetch the default back.
     process = subprocess.Popen(
         papers("fetch", "--days", "5", "--source", "hf", "--refresh"),
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while len(server.requests) == asked and process.poll() is None:
         assert time.monotonic() < deadline, "the fetch never asked for its days"
         time.sleep(0.002)
     process.send_signal(signal.SIGINT)  # mid-fetch: a request is waiting for its answer
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 130
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, (out, err)
     assert err == ""
     assert (home / "cache" / "hf" / "2026-06-12.json").read_bytes() == before
     assert_cache_loads(home)
