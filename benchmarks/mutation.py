@@ -59,15 +59,25 @@ TESTS: dict[str, list[str]] = {
     "query/ranking.py": ["tests/test_ranking.py", "tests/test_filters.py"],
     "store/cache.py": ["tests/test_store.py", "tests/test_listings.py", "tests/test_index.py"],
     "store/index.py": ["tests/test_index.py", "tests/test_listings.py"],
-    "store/files.py": ["tests/test_store.py", "tests/test_faults.py"],
+    "store/files.py": ["tests/test_store.py", "tests/test_faults.py", "tests/test_data_dir.py"],
     "store/library.py": ["tests/test_library_cli.py", "tests/test_store.py"],
-    "store/digest_state.py": ["tests/test_digest.py"],
-    "models.py": ["tests/test_models.py", "tests/test_sources.py", "tests/test_store.py"],
+    "store/notes.py": ["tests/test_notes.py"],
+    "store/digest_state.py": ["tests/test_digest_state.py", "tests/test_digest.py"],
+    "store/digest_outbox.py": ["tests/test_delivery.py", "tests/test_digest.py"],
+    "models.py": [
+        "tests/test_models.py", "tests/test_validation.py", "tests/test_sources.py",
+        "tests/test_store.py",
+    ],
     "digest/build.py": ["tests/test_digest.py", "tests/test_digest_options.py"],
     "digest/render.py": ["tests/test_digest.py", "tests/test_hostile.py"],
+    "digest/coverage.py": ["tests/test_digest.py", "tests/test_digest_state.py"],
     "digest/run.py": ["tests/test_digest.py", "tests/test_digest_options.py"],
+    "digest/deliver.py": ["tests/test_delivery.py", "tests/test_digest.py"],
+    "digest/channels.py": ["tests/test_delivery.py", "tests/test_digest.py"],
+    "digest/guard.py": ["tests/test_delivery.py", "tests/test_digest.py"],
     "digest/mail.py": ["tests/test_digest.py", "tests/test_secrets.py", "tests/test_mail_tls.py"],
-}
+    "digest/smtp.py": ["tests/test_digest.py", "tests/test_mail_tls.py", "tests/test_delivery.py"],
+}  # fmt: skip
 # Test files too slow or too broad to run per mutant (real-process stress runs, the linter).
 SKIP_TESTS = {"tests/test_concurrency.py", "tests/test_architecture.py"}
 # Mutants run with the time-zone reruns off: each would rerun five modules twice.
@@ -386,7 +396,7 @@ def main() -> None:
         "--again",
         type=Path,
         metavar="REPORT",
-        help="rerun only the mutants that survived in an earlier --report, keeping the rest",
+        help="run only what an earlier --report did not record as killed, keeping its kills",
     )
     args = parser.parse_args()
     os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
@@ -402,15 +412,16 @@ def main() -> None:
         todo += found
     earlier: list[Result] = []
     if args.again:
-        earlier = [Result(**r) for r in json.loads(args.again.read_text())]
-        lived = {
-            (r.module, r.source, r.mutation)
-            for r in earlier
-            if r.outcome in ("survived", "equivalent")
-        }
-        earlier = [r for r in earlier if (r.module, r.source, r.mutation) not in lived]
-        modules = args.modules or list(dict.fromkeys(r.module for r in earlier))
-        todo = [m for m in todo if m.key() in lived]
+        # Tests only grow between runs: a mutant killed then is killed now. Everything else
+        # runs again: survivors, timeouts (a busy machine), mutants of lines new since.
+        current = {m.key() for m in todo}
+        earlier = [
+            r
+            for r in (Result(**r) for r in json.loads(args.again.read_text()))
+            if r.outcome == "killed" and (r.module, r.source, r.mutation) in current
+        ]
+        done = {(r.module, r.source, r.mutation) for r in earlier}
+        todo = [m for m in todo if m.key() not in done]
     if args.list:
         for m in todo:
             print(f"{m.module}:{m.line}: {m.mutation:<24} {m.source}")
