@@ -64,7 +64,7 @@ def test_mail_goes_over_tls_and_logs_in_only_inside_it(
     assert message["Subject"].startswith("papercli: 12 new papers")
     assert PASSWORD not in result.stdout + result.stderr
     state = json.loads((tmp_path / "home" / "state" / "digest-default.json").read_text())
-    assert len(state["seen"]) == 12  # recorded once delivered
+    assert len(state["channels"]["email"]["delivered"]) == 12  # recorded once delivered
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
