@@ -348,7 +348,11 @@ def tests_for(module: str) -> list[str]:
 
 
 def worker(
-    mutants: list[Mutant], timeout_factor: float, results: list[Result], baseline: dict[str, float]
+    mutants: list[Mutant],
+    timeout_factor: float,
+    results: list[Result],
+    baseline: dict[str, float],
+    progress: Path | None = None,
 ) -> None:
     """Run mutants one after another in a private copy of src/."""
     with tempfile.TemporaryDirectory(prefix="papercli-mutants-") as scratch:
@@ -362,6 +366,9 @@ def worker(
                 # A busy machine can stretch a run: only a second, longer timeout counts.
                 result = run_one(mutant, tree, tests, timeout * 3)
             results.append(result)
+            if progress is not None:
+                with progress.open("a") as log:  # partial results survive an interrupted run
+                    log.write(json.dumps(asdict(result)) + "\n")
             mark = {"killed": ".", "timeout": "T", "survived": "S", "invalid": "?"}
             print(mark.get(result.outcome, "?"), end="", flush=True)
 
@@ -389,6 +396,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--timeout-factor", type=float, default=3.0)
+    parser.add_argument(
+        "--timeout", type=float, help="seconds per mutant, instead of timing the tests first"
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--survivors", action="store_true", help="print surviving mutants")
     parser.add_argument("--report", type=Path, help="write every result here as JSON")
@@ -412,13 +422,13 @@ def main() -> None:
         todo += found
     earlier: list[Result] = []
     if args.again:
-        # Tests only grow between runs: a mutant killed then is killed now. Everything else
-        # runs again: survivors, timeouts (a busy machine), mutants of lines new since.
+        # Tests only grow between runs: a mutant killed (or timed out) then is killed now.
+        # Survivors run again, and mutants of lines new since.
         current = {m.key() for m in todo}
         earlier = [
             r
             for r in (Result(**r) for r in json.loads(args.again.read_text()))
-            if r.outcome == "killed" and (r.module, r.source, r.mutation) in current
+            if r.outcome in ("killed", "timeout") and (r.module, r.source, r.mutation) in current
         ]
         done = {(r.module, r.source, r.mutation) for r in earlier}
         todo = [m for m in todo if m.key() not in done]
@@ -434,7 +444,10 @@ def main() -> None:
     import rich.console  # noqa: F401
     import typer  # noqa: F401
 
-    baseline = {module: time_tests(module) for module in modules}
+    if args.timeout:
+        baseline = {module: args.timeout / args.timeout_factor for module in modules}
+    else:
+        baseline = {module: time_tests(module) for module in modules}
     results: list[Result] = [r for r in earlier if r.module in modules]
     pending = todo
     started = time.monotonic()
@@ -445,7 +458,8 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             mine: list[Result] = []
-            worker(share, args.timeout_factor, mine, baseline)
+            progress = args.report.with_suffix(".partial.jsonl") if args.report else None
+            worker(share, args.timeout_factor, mine, baseline, progress)
             out.write_text(json.dumps([asdict(r) for r in mine]))
             os._exit(0)
         children.append((pid, out))

@@ -311,3 +311,23 @@ def test_search_within_a_span_and_after_a_file_changes(isolated: Path) -> None:
         assert idx.refresh() == 1
         assert [p.id for p, _ in idx.search("zebra", 10, None)] == [zebra.id]
         assert [p.title for p, _ in idx.search("yak", 10, None)] == ["Yak herding"]
+
+
+def test_an_index_built_without_fts5_says_so_when_reopened(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_cache(isolated, days=2)
+    monkeypatch.setattr(index, "fts_available", lambda: False)
+    with index.Index(Store(isolated)) as built:
+        assert built.fts is False
+    monkeypatch.undo()
+    with index.Index(Store(isolated)) as reopened:
+        assert reopened.fts is False  # the table is not there, whatever this Python has
+        assert len(reopened.search("diffusion", 10, None)) == 12  # every record, unscored
+
+
+def test_a_listing_file_with_a_bad_date_name_is_left_out(isolated: Path) -> None:
+    make_cache(isolated, days=2)
+    (isolated / "cache" / "hf" / "2026-13-45.json").write_text("{}")
+    with index.Index(Store(isolated)) as idx:
+        assert len(idx.papers(FIRST, FIRST + timedelta(days=1), hf=True, categories=[])) == 12

@@ -191,3 +191,9 @@ def test_matched_terms_names_the_words_found_and_the_phrases() -> None:
                   keywords=("agents",))  # fmt: skip
     query = Query.parse('Robots agent "world model" absent')
     assert matched_terms(paper, query) == ("robots", "agent", "world", "model", '"world model"')
+
+
+def test_stopwords_inside_a_phrase_are_skipped_not_the_end_of_it() -> None:
+    query = Query.parse('"state of the art" parsing')
+    assert query.terms == ("state", "art", "parsing")
+    assert query.phrases == ("state of the art",)
