@@ -268,7 +268,10 @@ def load_equivalent() -> dict[tuple[str, str, str], str]:
     if EQUIVALENT.exists():
         for line in EQUIVALENT.read_text().splitlines():
             if line.strip() and not line.startswith("#"):
-                module, source, mutation, reason = (p.strip() for p in line.split(" | ", 3))
+                # The source line may hold " | " itself (type unions); the rest never do.
+                module, rest = line.split(" | ", 1)
+                source, mutation, reason = rest.rsplit(" | ", 2)
+                module, source, mutation = module.strip(), source.strip(), mutation.strip()
                 known[(module, source, mutation)] = reason
     return known
 

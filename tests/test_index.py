@@ -331,3 +331,7 @@ def test_a_listing_file_with_a_bad_date_name_is_left_out(isolated: Path) -> None
     (isolated / "cache" / "hf" / "2026-13-45.json").write_text("{}")
     with index.Index(Store(isolated)) as idx:
         assert len(idx.papers(FIRST, FIRST + timedelta(days=1), hf=True, categories=[])) == 12
+
+
+def test_a_search_with_no_searchable_word_finds_nothing(session: Session) -> None:
+    assert session.index().search("!!! ???", 10, None) == []

@@ -265,3 +265,12 @@ def test_saving_again_refreshes_the_record_and_adds_tags(tmp_path: Path) -> None
     (saved,) = library.saved(store)
     assert (saved.paper.title, saved.paper.upvotes, saved.tags) == ("T", 9, ["a", "b"])
     assert [s.paper.id for s in library.saved(store, tag="b")] == ["2601.00001"]
+
+
+def test_tags_reach_every_paper_saved_at_once(tmp_path: Path) -> None:
+    from papercli.store import library
+
+    store = Store(tmp_path)
+    papers = [Paper(id="2601.00001"), Paper(id="2601.00002")]
+    assert library.add(store, papers, iter(["to-read"]), NOW) == 2
+    assert [s.tags for s in library.saved(store)] == [["to-read"], ["to-read"]]
