@@ -75,6 +75,7 @@ FULL = Paper(
     version=2,
     title="A title",
     authors=("Ann A", "Bo B"),
+    affiliations=("Lab A", "Lab B"),
     abstract="An abstract.",
     published="2026-01-02",
     listed="2026-01-05",

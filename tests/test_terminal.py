@@ -155,7 +155,8 @@ def test_render_detail_card_holds_every_part(runner: CliRunner, cached: Path) ->
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     lines = out.splitlines()
-    assert lines[0].startswith("╭─ 2611.00001v2  Diffusion Language Models for Code")
+    assert lines[0].startswith("╭─ 2611.00001v2")
+    assert "Diffusion Language Models for Code" in out
     assert lines[-1].startswith("╰")
     parts = [
         "José Núñez, Ada Lovelace", "cs.CL", "AI summary", "Diffusion for code.", "Abstract",
@@ -169,5 +170,5 @@ def test_render_detail_card_holds_every_part(runner: CliRunner, cached: Path) ->
     assert headings[headings.index("Abstract") + 1] == "We train diffusion models on code."
     plain = runner.invoke(app, ["show", H2, "--offline", "--format", "card"])
     assert "AI summary" not in plain.stdout  # no summary: no heading
-    assert "2611.00002v1  A Survey of Autonomous Agents" in plain.stdout
+    assert "2611.00002v1" in plain.stdout and "A Survey of Autonomous Agents" in plain.stdout
     assert H3 not in plain.stdout
