@@ -16,7 +16,7 @@ from papercli.core import listing, lookup
 from papercli.core.session import Session
 from papercli.models import Paper
 from papercli.query.filters import Criteria, apply
-from papercli.store import index
+from papercli.store import index, index_file
 from papercli.store.cache import Listing, Store
 
 NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
@@ -317,7 +317,7 @@ def test_an_index_built_without_fts5_says_so_when_reopened(
     isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_cache(isolated, days=2)
-    monkeypatch.setattr(index, "fts_available", lambda: False)
+    monkeypatch.setattr(index_file, "fts_available", lambda: False)
     with index.Index(Store(isolated)) as built:
         assert built.fts is False
     monkeypatch.undo()

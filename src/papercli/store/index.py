@@ -107,8 +107,9 @@ class Index(IndexFile):
                     found[relative] = (stat.st_mtime_ns, stat.st_size)
         return found
 
-    def refresh(self) -> None:
-        """Catch up with the files on disk now, just before a query.
+    def refresh(self) -> int:
+        """Catch up with the files on disk now, just before a query; returns how many
+        files changed.
 
         Not only this run writes listings: a fetch or digest beside it may have written some
         since the index was opened, and a query that trusted "this run wrote nothing" would
@@ -119,11 +120,12 @@ class Index(IndexFile):
 
         try:
             with self._update_lock():
-                self.sync()
+                return self.sync()
         except sqlite3.OperationalError as exc:
             if is_busy(exc):
                 raise busy_error(self.path) from None
             self._fall_back(unusable_reason(exc, self.path))
+            return 0
 
     def sync(self) -> int:
         """Re-read changed, new and vanished files; returns how many files changed."""
