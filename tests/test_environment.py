@@ -214,3 +214,36 @@ def test_past_mailing_days_are_backfilled_from_the_api_once(
     again = run(runner, *args)
     assert again.exit_code == 0 and len(json.loads(again.stdout)) == 3
     assert len(server.requests) == asked  # a past mailing, once fetched, is final
+
+
+def test_a_broken_ssl_cert_file_is_a_config_error_not_a_crash(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def accept() -> None:  # a TLS port that never gets as far as a handshake
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.close()
+
+    threading.Thread(target=accept, daemon=True).start()
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate\n")
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    monkeypatch.setenv("PAPERS_HF_URL", f"https://127.0.0.1:{port}")
+    monkeypatch.setenv("PAPERS_NOW", "2026-06-12T20:00:00+00:00")
+    try:
+        result = run(runner, "today", "--source", "hf")
+    finally:
+        listener.close()
+    assert result.exit_code == 3, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Error: cannot load the CA certificates from SSL_CERT_FILE=")
+    assert str(bundle) in first

@@ -11,11 +11,14 @@ one attempt by ``HttpClient``. httpcore is imported only when a client is built.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from papercli.errors import ConfigError
 
 _state = threading.local()
 
@@ -147,6 +150,23 @@ def _bounded_call(call: Any, limit: float | None, timeout_error: Exception) -> A
     return outcome["value"]
 
 
+def _trust_store(httpx: Any) -> Any:
+    """certifi's CAs, or those SSL_CERT_FILE / SSL_CERT_DIR name; a broken one is a config error."""
+    import ssl
+
+    try:
+        return httpx.create_ssl_context()
+    except (ssl.SSLError, OSError) as exc:
+        named = [
+            f"{k}={os.environ[k]}" for k in ("SSL_CERT_FILE", "SSL_CERT_DIR") if k in os.environ
+        ]
+        where = " or ".join(named) or "the default CA bundle"
+        raise ConfigError(
+            f"cannot load the CA certificates from {where}: {exc}",
+            hint="point SSL_CERT_FILE at a PEM bundle of CA certificates, or unset it",
+        ) from None
+
+
 def build(httpx: Any) -> Any:
     """httpx's own transport, over a network backend that enforces the attempt deadline."""
     import ssl
@@ -159,7 +179,7 @@ def build(httpx: Any) -> Any:
     def tls() -> ssl.SSLContext:
         with lock:
             if not built:
-                context = httpx.create_ssl_context()  # certifi's CAs, SSL_CERT_FILE honoured
+                context = _trust_store(httpx)
                 context.set_alpn_protocols(["http/1.1"])
                 built.append(context)
             return built[0]
