@@ -10,6 +10,7 @@ those tests skip; the in-process ones inject the errors instead.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shlex
 import subprocess
@@ -138,6 +139,29 @@ def test_writing_to_a_read_only_data_dir_is_one_line_and_exit_11(
     errors = [line for line in run.stderr.splitlines() if line.startswith("Error:")]
     assert errors == [f"Error: cannot write {home / what}: Read-only file system"]
     assert "Hint: the file system is read-only; point PAPERS_HOME somewhere writable" in run.stderr
+
+
+@needs_namespaces
+@pytest.mark.parametrize("locks_exist", [True, False], ids=["locks there", "no locks dir"])
+def test_a_dry_run_digest_reads_a_read_only_data_dir(tmp_path: Path, locks_exist: bool) -> None:
+    home = tmp_path / "home"
+    ids = make_cache(home, days=3)
+    if locks_exist:
+        with Store(home).lock("digest-default"), Store(home).holding_cache():
+            pass  # the lock files a real run leaves behind
+    else:
+        import shutil
+
+        shutil.rmtree(home / "locks", ignore_errors=True)
+    args = ["digest", "--dry-run", "--days", "2", "--offline", "--format", "json"]
+    run = in_namespace(read_only(home), args, env_for(home, tmp_path))
+    assert run.returncode == 0, run.stderr
+    shown = {p["id"] for group in json.loads(run.stdout)["groups"] for p in group["papers"]}
+    assert shown == set(ids[:10])  # the two newest days, five papers each
+    real = in_namespace(
+        read_only(home), ["digest", "--days", "2", "--offline"], env_for(home, tmp_path)
+    )
+    assert real.returncode == 11, real.stderr  # a real run records state: it cannot here
 
 
 # -- full --------------------------------------------------------------------------------------

@@ -148,7 +148,9 @@ def digest(
     term = terminal()
     with (
         open_session(config, offline=offline, quiet=quiet, term=term) as session,
-        session.store.lock(state_file_name(name), timeout=wait),
+        # A dry run changes no state: it only waits for a real run of this digest to finish,
+        # and works on a data dir it cannot write.
+        session.store.lock(state_file_name(name), timeout=wait, shared=dry_run, read_only=dry_run),
     ):
         if dry_run:
             channel = "email" if email else "file" if output else (to or ["stdout"])[0]

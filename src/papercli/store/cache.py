@@ -252,19 +252,22 @@ class Store:
         return FileLock(self.root / "locks" / f"{name}.lock", timeout=timeout, **options)
 
     def cache_lock(
-        self, *, shared: bool, timeout: float = CACHE_LOCK_WAIT
+        self, *, shared: bool, timeout: float = CACHE_LOCK_WAIT, read_only: bool = False
     ) -> contextlib.AbstractContextManager[object]:
         """Held shared while a run writes the cache, and exclusively by ``clear_cache``: a
         clear never pulls a file from under a write (or from a run ``holding_cache``)."""
         if shared and self._holding:
             return contextlib.nullcontext()  # this run holds it already
-        return FileLock(self.root / "locks" / "cache.lock", timeout=timeout, shared=shared)
+        return FileLock(
+            self.root / "locks" / "cache.lock", timeout=timeout, shared=shared, read_only=read_only
+        )
 
     @contextlib.contextmanager
     def holding_cache(self, timeout: float = CACHE_LOCK_WAIT) -> Iterator[None]:
         """Hold the shared cache lock across many reads and writes (a digest reading the days
         it will record as covered); writes inside, from any thread, use this hold."""
-        with self.cache_lock(shared=True, timeout=timeout):
+        # Read-only where the data dir is (a dry run's reads); a write inside fails on its file.
+        with self.cache_lock(shared=True, timeout=timeout, read_only=True):
             self._holding += 1
             try:
                 yield

@@ -227,13 +227,19 @@ def dump_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+# What opening a lock file for writing fails with where the data dir is read-only to us.
+_NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+
+
 class FileLock:
     """An advisory lock on a file (flock on POSIX, msvcrt on Windows), released on exit.
 
     Waits up to ``timeout`` seconds for another holder, telling ``on_wait`` once what it is
     waiting for, then raises BusyError. ``shared`` locks (readers and writers of the cache)
     coexist; an exclusive one (``cache clear``) waits until none is held. A lock file that
-    cannot be created is a StorageError.
+    cannot be created is a StorageError, unless ``read_only`` says the holder only reads: then
+    on a read-only data dir the lock is taken through a read-only handle, or, when the file
+    does not exist, not at all (nobody can write where we cannot create a file either).
     """
 
     def __init__(
@@ -245,8 +251,10 @@ class FileLock:
         shared: bool = False,
         what: str = "",
         on_wait: Callable[[str], None] | None = None,
+        read_only: bool = False,
     ) -> None:
         self.path = path
+        self.read_only = read_only
         self.timeout = timeout
         self.poll = poll
         self.shared = shared
@@ -255,6 +263,7 @@ class FileLock:
         self._handle: Any = None
 
     def __enter__(self) -> FileLock:
+        mode = "r+b"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = _open_nofollow(self.path, os.O_RDWR | os.O_CREAT)
@@ -264,8 +273,15 @@ class FileLock:
                 hint="remove it; papercli creates its lock files itself",
             ) from None
         except OSError as exc:
-            raise storage_error(exc, self.path) from None
-        handle = os.fdopen(fd, "r+b")
+            if not (self.read_only and exc.errno in _NOT_WRITABLE):
+                raise storage_error(exc, self.path) from None
+            try:
+                fd, mode = _open_nofollow(self.path, os.O_RDONLY), "rb"
+            except UnsafePathError:
+                raise storage_error(exc, self.path) from None
+            except OSError:
+                return self  # held by nobody: a reader of a data dir no one can write
+        handle = os.fdopen(fd, mode)
         deadline = time.monotonic() + self.timeout
         told = False
         while not _lock_fd(handle.fileno(), blocking=False, shared=self.shared):
