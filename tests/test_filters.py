@@ -258,3 +258,18 @@ def test_quotes_and_dashes_in_expressions(expression: str, title: str, matches: 
 def test_an_empty_quoted_value_is_a_missing_value() -> None:
     with pytest.raises(ExpressionError, match="missing value"):
         compile_expression('ti:""')
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [("listed:2026", ["jan", "dec"]), ("listed>=2026", ["jan", "dec"]),
+     ("listed<=2025", ["eve"]), ("listed>2025", ["jan", "dec"]),
+     ("listed<2027", ["eve", "jan", "dec"])],
+)  # fmt: skip
+def test_a_bare_year_is_every_day_from_january_first_to_december_31st(
+    expression: str, expected: list[str]
+) -> None:
+    days = {"eve": "2025-12-31", "jan": "2026-01-01", "dec": "2026-12-31"}
+    papers = [Paper(id=f"2601.0000{n}", title=name, listed=day)
+              for n, (name, day) in enumerate(days.items(), 1)]  # fmt: skip
+    assert [p.title for p in apply(papers, Criteria(where=expression))] == expected

@@ -258,3 +258,16 @@ def test_old_style_ids_survive_the_trip_through_a_file_name() -> None:
 def test_from_dict_rejects_a_number_where_text_belongs() -> None:
     with pytest.raises(ValueError, match="title: expected text, got int"):
         Paper.from_dict({"id": "2601.00001", "title": 5})
+
+
+@pytest.mark.parametrize(
+    ("key", "highest"),
+    [("version", 9999), ("upvotes", 10**9), ("comments", 10**9), ("github_stars", 10**9),
+     ("upvotes_previous", 10**9)],
+)  # fmt: skip
+def test_counts_up_to_their_bound_are_kept_and_one_past_it_is_dropped(
+    key: str, highest: int
+) -> None:
+    assert getattr(Paper.from_dict({"id": "2601.00001", key: highest}), key) == highest
+    # Past what HF or arXiv would send: the record stays, the count is unknown.
+    assert getattr(Paper.from_dict({"id": "2601.00001", key: highest + 1}), key) is None
