@@ -239,3 +239,31 @@ def test_csljson_export_from_the_command_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["export", "-", "-f", "csljson"], input=stdin)
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[0]["number"] == "arXiv:2611.00001"
+
+
+# On show and digest too -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["ris", "csljson", "bibtex", "jsonfeed"])
+def test_show_writes_the_reference_formats(runner: CliRunner, fmt: str) -> None:
+    stdin = "\n".join(json.dumps(p.to_dict()) for p in (PAPER, HOSTILE)) + "\n"
+    shown = runner.invoke(app, ["show", "-", "--format", fmt, "--offline"], input=stdin)
+    exported = runner.invoke(app, ["export", "-", "--format", fmt], input=stdin)
+    assert shown.exit_code == 0, shown.stderr
+    assert shown.stdout == exported.stdout and "2611.00002" in shown.stdout
+
+
+def test_digest_as_ris_and_csljson_holds_each_paper_of_the_digest_once(
+    runner: CliRunner, cached, rispy
+) -> None:
+    args = ["digest", "--dry-run", "--days", "3", "--offline", "--source", "hf"]
+    digest = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    expected = {p["id"] for g in digest["groups"] for p in g["papers"]}
+    assert len(expected) >= 3
+    ris = runner.invoke(app, [*args, "--format", "ris"])
+    assert ris.exit_code == 0, ris.stderr
+    noted = [e["notes"][0].removeprefix("arXiv:") for e in rispy.loads(ris.stdout)]
+    assert sorted(noted) == sorted(expected)
+    csl = runner.invoke(app, [*args, "--format", "csljson"])
+    numbers = [item["number"].removeprefix("arXiv:") for item in json.loads(csl.stdout)]
+    assert sorted(numbers) == sorted(expected)

@@ -53,6 +53,8 @@ class DigestFormat(StrEnum):
     json = "json"
     atom = "atom"
     jsonfeed = "jsonfeed"
+    ris = "ris"
+    csljson = "csljson"
 
 
 @root.command("digest")

@@ -288,6 +288,10 @@ class DetailFormat(StrEnum):
     card = "card"
     text = "text"
     json = "json"
+    bibtex = "bibtex"
+    ris = "ris"
+    csljson = "csljson"
+    jsonfeed = "jsonfeed"
 
 
 @root.command("show")
@@ -301,7 +305,8 @@ def show(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="card (default on a terminal), text (in a pipe) or json.",
+            help="card (default on a terminal), text (in a pipe), json, or a reference "
+            "manager's bibtex, ris, csljson, jsonfeed.",
         ),
     ] = None,
     offline: OfflineOpt = False,
@@ -329,6 +334,10 @@ def show(
         records = [safe_dict(p) for p in outcome.papers]
         data = records if paper_id == "-" else records[0]
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    elif chosen not in (DetailFormat.card, DetailFormat.text):
+        from papercli.formats.writers import write
+
+        write(chosen.value, outcome.papers, sys.stdout)
     for number, paper in enumerate(outcome.papers):
         if chosen is DetailFormat.card:
             render_detail(paper, sys.stdout, term)

@@ -17,7 +17,7 @@ from papercli.formats.atom import atom_feed
 from papercli.formats.escape import h, md, md_url, safe_url
 from papercli.formats.html import hf_page
 from papercli.formats.summary import count_noun
-from papercli.models import abs_url, pdf_url, sanitize
+from papercli.models import Paper, abs_url, pdf_url, sanitize
 from papercli.schedule import describe
 
 
@@ -231,6 +231,31 @@ def render_jsonfeed(digest: Digest) -> str:
     )
 
 
+def _papers_as(name: str, digest: Digest) -> str:
+    """The digest's papers, once each, in a listing format (for reference managers)."""
+    import io
+
+    from papercli.formats.writers import write
+
+    seen: dict[str, Paper] = {}
+    for group in digest.groups:
+        for entry in group.entries:
+            seen.setdefault(entry.paper.id, entry.paper)
+    out = io.StringIO()
+    write(name, list(seen.values()), out)
+    return out.getvalue()
+
+
+def render_ris(digest: Digest) -> str:
+    """The digest's papers as RIS, to import into Zotero or EndNote."""
+    return _papers_as("ris", digest)
+
+
+def render_csljson(digest: Digest) -> str:
+    """The digest's papers as CSL-JSON items."""
+    return _papers_as("csljson", digest)
+
+
 RENDERERS: dict[str, Callable[[Digest], str]] = {
     "markdown": render_markdown,
     "html": render_html,
@@ -238,4 +263,6 @@ RENDERERS: dict[str, Callable[[Digest], str]] = {
     "json": render_json,
     "atom": render_atom,
     "jsonfeed": render_jsonfeed,
+    "ris": render_ris,
+    "csljson": render_csljson,
 }
