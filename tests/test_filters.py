@@ -273,3 +273,11 @@ def test_a_bare_year_is_every_day_from_january_first_to_december_31st(
     papers = [Paper(id=f"2601.0000{n}", title=name, listed=day)
               for n, (name, day) in enumerate(days.items(), 1)]  # fmt: skip
     assert [p.title for p in apply(papers, Criteria(where=expression))] == expected
+
+
+def test_nesting_is_bounded_by_depth_not_by_how_many_groups_there_are() -> None:
+    compile_expression("(" * 32 + "a" + ")" * 32)  # 32 levels: the documented limit
+    compile_expression(" OR ".join(["(a AND NOT b)"] * 100))  # many groups, each shallow
+    for deep in ("(" * 33 + "a" + ")" * 33, "NOT " * 33 + "a"):
+        with pytest.raises(ExpressionError, match="nested more than 32 levels deep"):
+            compile_expression(deep)

@@ -271,3 +271,9 @@ def test_counts_up_to_their_bound_are_kept_and_one_past_it_is_dropped(
     assert getattr(Paper.from_dict({"id": "2601.00001", key: highest}), key) == highest
     # Past what HF or arXiv would send: the record stays, the count is unknown.
     assert getattr(Paper.from_dict({"id": "2601.00001", key: highest + 1}), key) is None
+
+
+def test_control_characters_in_any_text_field_are_removed_on_the_way_in() -> None:
+    for key in ("title", "abstract"):
+        paper = Paper.from_dict({"id": "2601.00001", key: "red\x1b[31m alert\x07"})
+        assert "\x1b" not in getattr(paper, key) and "\x07" not in getattr(paper, key)

@@ -274,3 +274,24 @@ def test_tags_reach_every_paper_saved_at_once(tmp_path: Path) -> None:
     papers = [Paper(id="2601.00001"), Paper(id="2601.00002")]
     assert library.add(store, papers, iter(["to-read"]), NOW) == 2
     assert [s.tags for s in library.saved(store)] == [["to-read"], ["to-read"]]
+
+
+def test_a_write_clears_its_own_stale_temp_files_and_nothing_else(tmp_path: Path) -> None:
+    from papercli.store.files import atomic_write
+
+    target = tmp_path / "note.md"
+    stale = tmp_path / ".note.md.4242.tmp"  # what a killed write of note.md leaves
+    others = [tmp_path / "draft.tmp", tmp_path / ".note.md.bak", tmp_path / ".other.md.1.tmp"]
+    for path in (stale, *others):
+        path.write_text("keep")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new" and not stale.exists()
+    assert all(p.read_text() == "keep" for p in others)  # a user's files, or another file's
+
+
+def test_json_numbers_with_a_fraction_are_read_and_infinite_ones_refused() -> None:
+    from papercli.store.files import load_json
+
+    assert load_json('{"score": 1.5, "n": 2}') == {"score": 1.5, "n": 2}
+    with pytest.raises(ValueError, match="not a finite number"):
+        load_json('{"score": 1e400}')
