@@ -70,7 +70,9 @@ TESTS: dict[str, list[str]] = {
     ],
     "digest/build.py": ["tests/test_digest.py", "tests/test_digest_options.py"],
     "digest/render.py": ["tests/test_digest.py", "tests/test_hostile.py"],
-    "digest/coverage.py": ["tests/test_digest.py", "tests/test_digest_state.py"],
+    "digest/coverage.py": [
+        "tests/test_coverage.py", "tests/test_digest.py", "tests/test_digest_state.py"
+    ],
     "digest/run.py": ["tests/test_digest.py", "tests/test_digest_options.py"],
     "digest/deliver.py": ["tests/test_delivery.py", "tests/test_digest.py"],
     "digest/channels.py": ["tests/test_delivery.py", "tests/test_digest.py"],
