@@ -79,6 +79,17 @@ TESTS: dict[str, list[str]] = {
     "digest/guard.py": ["tests/test_delivery.py", "tests/test_digest.py"],
     "digest/mail.py": ["tests/test_digest.py", "tests/test_secrets.py", "tests/test_mail_tls.py"],
     "digest/smtp.py": ["tests/test_digest.py", "tests/test_mail_tls.py", "tests/test_delivery.py"],
+    "digest/chat.py": ["tests/test_channels.py", "tests/test_channel_messages.py"],
+    "digest/remote.py": ["tests/test_channels.py", "tests/test_http_send.py"],
+    "digest/slack.py": ["tests/test_channel_messages.py", "tests/test_channels.py"],
+    "digest/discord.py": ["tests/test_channel_messages.py", "tests/test_channels.py"],
+    "digest/matrix.py": ["tests/test_channel_messages.py", "tests/test_channels.py"],
+    "digest/webhook.py": ["tests/test_channel_messages.py", "tests/test_channels.py"],
+    "digest/secrets.py": ["tests/test_channel_secrets.py", "tests/test_secrets.py"],
+    "digest/feeds.py": ["tests/test_feeds.py"],
+    "store/feed_state.py": ["tests/test_feeds.py"],
+    "store/zotero_state.py": ["tests/test_zotero.py"],
+    "store/index_file.py": ["tests/test_index.py", "tests/test_broken_data_dir.py"],
 }  # fmt: skip
 # Test files too slow or too broad to run per mutant (real-process stress runs, the linter).
 SKIP_TESTS = {"tests/test_concurrency.py", "tests/test_architecture.py"}
