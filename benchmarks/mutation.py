@@ -74,7 +74,9 @@ TESTS: dict[str, list[str]] = {
         "tests/test_coverage.py", "tests/test_digest.py", "tests/test_digest_state.py"
     ],
     "digest/run.py": ["tests/test_digest.py", "tests/test_digest_options.py"],
-    "digest/deliver.py": ["tests/test_delivery.py", "tests/test_digest.py"],
+    "digest/deliver.py": [
+        "tests/test_delivery.py", "tests/test_digest.py", "tests/test_digest_outage.py"
+    ],
     "digest/channels.py": ["tests/test_delivery.py", "tests/test_digest.py"],
     "digest/guard.py": ["tests/test_delivery.py", "tests/test_digest.py"],
     "digest/mail.py": ["tests/test_digest.py", "tests/test_secrets.py", "tests/test_mail_tls.py"],
