@@ -167,12 +167,17 @@ class Store:
         return self._listings[key]
 
     def _load_listing(self, source: str, day: date, category: str | None) -> Listing | None:
+        from papercli.store import fastcache
+
         path = self.listing_path(source, day, category)
+        fast = fastcache.load(path, source, day, category)
+        if fast is not None:
+            return fast
         data = self._read_envelope(path, FORMAT)
         if data is None:
             return None
         try:
-            return Listing(
+            listing = Listing(
                 source=source,
                 day=day,
                 category=category,
@@ -185,12 +190,17 @@ class Store:
         except (KeyError, TypeError, ValueError, AttributeError):
             self._set_aside(path, "corrupt")
             return None
+        fastcache.save(path, listing)
+        return listing
 
     def write_listing(self, listing: Listing) -> None:
         """Write a listing atomically."""
         path = self.listing_path(listing.source, listing.day, listing.category)
+        from papercli.store import fastcache
+
         with self.cache_lock(shared=True):
             atomic_write(path, dump_json(listing.to_dict()))
+            fastcache.save(path, listing)
         self._listings[(listing.source, listing.day, listing.category)] = listing
         self._days.pop((listing.source, listing.category), None)
 
@@ -295,11 +305,16 @@ class Store:
                 )
         return None
 
-    def cache_files(self) -> Iterator[Path]:
-        """Every file under the cache dir."""
+    def cache_files(self, *, copies: bool = False) -> Iterator[Path]:
+        """Every file under the cache dir; the hidden fast copies of listings (see
+        ``fastcache``) only when ``copies``: they are part of the files they copy."""
+        from papercli.store.fastcache import is_copy
+
         if self.cache_dir.exists():
             # A link counts (it is removed, never followed), dangling or not.
-            yield from (p for p in self.cache_dir.rglob("*") if p.is_symlink() or p.is_file())
+            for path in self.cache_dir.rglob("*"):
+                if (path.is_symlink() or path.is_file()) and (copies or not is_copy(path.name)):
+                    yield path
 
     def clear_cache(self, *, timeout: float = CACHE_LOCK_WAIT) -> int:
         """Delete every cached file (state and the reading list stay); returns the count.
@@ -318,10 +333,12 @@ class Store:
         self._listings.clear()
         self._days.clear()
         removed = 0
-        for path in list(self.cache_files()):
+        from papercli.store.fastcache import is_copy
+
+        for path in list(self.cache_files(copies=True)):
             with contextlib.suppress(OSError):
                 path.unlink()
-                removed += 1
+                removed += not is_copy(path.name)
         for directory in sorted(self.cache_dir.rglob("*"), reverse=True):
             with contextlib.suppress(OSError):
                 directory.rmdir()
