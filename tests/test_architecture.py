@@ -176,6 +176,10 @@ def test_the_cached_today_path_imports_no_heavy_module_at_load_time() -> None:
                 todo.append(target)
     assert not heavy
     assert {"core.listing", "formats.terminal"} <= loaded  # the walk did follow the imports
+    # Nor the index (only long spans query it), the id lookup of `show`, or any source: a
+    # cached listing is read from its fast copy (store.fastcache) through the store.
+    assert not loaded & {"store.index", "store.index_file", "core.lookup", "sources.http"}
+    assert {"store.fastcache", "store.fts_query"} <= loaded
 
 
 def test_every_package_says_what_it_owns_and_must_never_do() -> None:

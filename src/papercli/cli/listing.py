@@ -56,12 +56,12 @@ from papercli.cli.options import (
     make_criteria,
     make_shaping,
 )
-from papercli.core import listing, lookup
+from papercli.core import listing
 from papercli.errors import UsageError
 from papercli.formats.terminal import Terminal, render_detail, write_detail_text, write_message
 from papercli.query import filters
 from papercli.query.dates import resolve_range
-from papercli.store.index import keywords_query
+from papercli.store.fts_query import keywords_query
 
 
 def show_listing(
@@ -321,6 +321,8 @@ def show(
       papers show https://arxiv.org/abs/2606.13392v2 --format json
       papers today --format jsonl | jq -c 'select(.upvotes > 20)' | papers show -
     """
+    from papercli.core import lookup  # only `show` resolves ids
+
     config = settings()
     items = read_items([paper_id])
     term = terminal()

@@ -18,6 +18,8 @@ from typing import Any
 
 from papercli.errors import UsageError
 from papercli.models import CATEGORY_RE, LazyPattern, Paper, file_stem
+from papercli.store import fastcache
+from papercli.store.fastcache import is_copy
 from papercli.store.files import FileLock, atomic_write, dump_json, load_json, read_file
 
 FORMAT = "papercli.listing"
@@ -167,8 +169,6 @@ class Store:
         return self._listings[key]
 
     def _load_listing(self, source: str, day: date, category: str | None) -> Listing | None:
-        from papercli.store import fastcache
-
         path = self.listing_path(source, day, category)
         fast = fastcache.load(path, source, day, category)
         if fast is not None:
@@ -196,8 +196,6 @@ class Store:
     def write_listing(self, listing: Listing) -> None:
         """Write a listing atomically."""
         path = self.listing_path(listing.source, listing.day, listing.category)
-        from papercli.store import fastcache
-
         with self.cache_lock(shared=True):
             atomic_write(path, dump_json(listing.to_dict()))
             fastcache.save(path, listing)
@@ -308,8 +306,6 @@ class Store:
     def cache_files(self, *, copies: bool = False) -> Iterator[Path]:
         """Every file under the cache dir; the hidden fast copies of listings (see
         ``fastcache``) only when ``copies``: they are part of the files they copy."""
-        from papercli.store.fastcache import is_copy
-
         if self.cache_dir.exists():
             # A link counts (it is removed, never followed), dangling or not.
             for path in self.cache_dir.rglob("*"):
@@ -333,8 +329,6 @@ class Store:
         self._listings.clear()
         self._days.clear()
         removed = 0
-        from papercli.store.fastcache import is_copy
-
         for path in list(self.cache_files(copies=True)):
             with contextlib.suppress(OSError):
                 path.unlink()

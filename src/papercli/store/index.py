@@ -22,9 +22,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from papercli.models import LazyPattern, Paper, id_of_stem
+from papercli.models import Paper, id_of_stem
 from papercli.query.matching import fold
 from papercli.store.cache import Listing
+from papercli.store.fts_query import WORD as _WORD
+from papercli.store.fts_query import keywords_query, term_query  # noqa: F401 - their old home
+from papercli.store.fts_query import quote as _quote
 from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: the index's file
     NAME,
     SCHEMA_VERSION,
@@ -35,7 +38,6 @@ from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: th
     unusable_reason,
 )
 
-_WORD = LazyPattern(r"\w+")
 _TEXT_KEYS = ("title", "abstract", "keywords")
 
 
@@ -50,37 +52,6 @@ class FileMeta:
     fetched_at: datetime
     note: str | None
     count: int
-
-
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
-def term_query(term: str) -> str | None:
-    """An FTS5 query matching a superset of what ``matching.term_pattern`` matches.
-
-    Every word of the term becomes a prefix token (so plurals and ``agent*`` are covered).
-    None when the term has characters whose folding FTS5 might do differently: the caller
-    then keeps every candidate for that term.
-    """
-    folded = fold(term)
-    if not folded.isascii():
-        return None
-    tokens = _WORD.findall(folded)
-    if not tokens:
-        return None
-    return " AND ".join(f"{_quote(t)}*" for t in tokens)
-
-
-def keywords_query(keywords: Iterable[str], *, all_required: bool) -> str | None:
-    """FTS5 narrowing for ``-k`` keywords (any or all); None when it cannot narrow safely."""
-    parts = [term_query(k) for k in keywords]
-    if not parts or (None in parts and not all_required):
-        return None
-    usable = [f"({p})" for p in parts if p is not None]
-    if not usable:
-        return None
-    return "{title abstract keywords}: (" + (" AND " if all_required else " OR ").join(usable) + ")"
 
 
 class Index(IndexFile):
