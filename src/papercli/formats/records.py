@@ -74,10 +74,15 @@ def write_json(
     """A JSON array of Paper objects, one per line (``[]`` when nothing matched).
 
     One compact record per line keeps the C encoder (``indent`` forces the pure-Python one,
-    ten times slower) and stays readable and diff-able; ``jq .`` pretty-prints.
+    ten times slower) and stays readable and diff-able; ``jq .`` pretty-prints. Streamed:
+    each record is written as it comes, so memory does not grow with the number of papers.
     """
-    records = [json.dumps(record(p, extra, fields), ensure_ascii=False) for p in papers]
-    out.write("[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n")
+    head = "[\n"
+    for paper in papers:
+        out.write(head)
+        out.write(json.dumps(record(paper, extra, fields), ensure_ascii=False))
+        head = ",\n"
+    out.write("[]\n" if head == "[\n" else "\n]\n")
 
 
 def write_jsonl(

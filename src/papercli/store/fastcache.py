@@ -101,6 +101,7 @@ def save(path: Path, listing: Listing) -> None:
         listing.etag,
         rows,
     )
-    # A read-only or full cache still works, just without the shortcut.
+    # A read-only or full cache still works, just without the shortcut. No fsync: a copy
+    # that a crash damaged fails to load or to match its JSON's stamp, and is rewritten.
     with contextlib.suppress(OSError, ValueError, StorageError):
-        atomic_write(sidecar(path), marshal.dumps(data))
+        atomic_write(sidecar(path), marshal.dumps(data), sync=False)

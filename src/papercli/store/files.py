@@ -110,7 +110,7 @@ def set_mode(path: Path, mode: int) -> None:
         os.chmod(path, mode)
 
 
-def atomic_write(path: Path, data: bytes, *, private: bool = True) -> None:
+def atomic_write(path: Path, data: bytes, *, private: bool = True, sync: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
 
     The new file keeps the old one's mode; a file that did not exist is 0600 when
@@ -118,7 +118,8 @@ def atomic_write(path: Path, data: bytes, *, private: bool = True) -> None:
     link at ``path`` is replaced, never written through. A disk that is full, a read-only
     directory or a file where a directory should be raises StorageError (one line, its own
     exit code) and leaves the old file as it was. Temp files that killed writers left beside
-    ``path`` are removed first (see ``_remove_stale_temps``).
+    ``path`` are removed first (see ``_remove_stale_temps``). ``sync=False`` skips the fsync,
+    for derived files whose readers detect a damaged one and rebuild it.
     """
     import tempfile
 
@@ -139,7 +140,8 @@ def atomic_write(path: Path, data: bytes, *, private: bool = True) -> None:
                 os.fchmod(fd, mode)
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
             if os.name != "nt":
                 os.replace(tmp, path)  # still locked, so no cleaner can take it first
         if os.name == "nt":  # pragma: no cover - Windows cannot rename an open file
