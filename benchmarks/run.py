@@ -296,8 +296,9 @@ import sys, time
 from pathlib import Path
 from papercli.config import load_settings
 path = Path(sys.argv[1])
+environ = {"PAPERS_HOME": sys.argv[3]}
 start = time.perf_counter()
-settings = load_settings(environ={}, config_path=path)
+settings = load_settings(environ=environ, config_path=path)
 assert len(settings.topics) == int(sys.argv[2])
 print(time.perf_counter() - start)
 """
@@ -331,8 +332,16 @@ def bench_bounds(repeat: int) -> None:
             f'[topics.t{n}]\nkeywords = ["word{n}", "phrase {n}"]\ncategories = ["cs.CL"]\n'
             for n in range(count)
         ))  # fmt: skip
-        seconds = _child_seconds(TIME_CONFIG, str(path), str(count), repeat=repeat)
-        report(f"load a config with {count:,} topics", Sample(seconds, 0, 0))
+        store = home / f"home-{count}"
+        for stale in store.glob("cache/config-*.m"):
+            stale.unlink()  # the first load parses the TOML and keeps its parsed form
+        first = _child_seconds(TIME_CONFIG, str(path), str(count), str(store), repeat=1)
+        report(f"load a config with {count:,} topics (first time)", Sample(first, 0, 0))
+        seconds = _child_seconds(TIME_CONFIG, str(path), str(count), str(store), repeat=repeat)
+        note = f"target < 0.3 s: {_ok(seconds < 0.3)}" if count == 10_000 else ""
+        report(
+            f"load a config with {count:,} topics (unchanged since)", Sample(seconds, 0, 0), note
+        )
     seconds = _child_seconds(TIME_TAXONOMY, repeat=repeat)
     report("import and read the category taxonomy, check 3", Sample(seconds, 0, 0))
     probe = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"],

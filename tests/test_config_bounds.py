@@ -283,3 +283,28 @@ def test_ten_thousand_topics_load_without_scanning_the_file_per_topic(
 def test_normalise_spells_and_deduplicates() -> None:
     assert taxonomy.normalise(["cs.cl", "CS.CL", "hep-th"]) == ("cs.CL", "hep-th")
     assert taxonomy.canonical("nlin.si") == "nlin.SI" and taxonomy.is_archive("q-fin")
+
+
+def test_a_large_config_loads_the_same_from_its_parsed_copy(tmp_path: Path) -> None:
+    """A config past 64 KB keeps its parsed form in the cache; an edit is read afresh."""
+    from papercli.config import load_settings
+
+    home = tmp_path / "home"
+    config = tmp_path / "big.toml"
+    body = "".join(f'[topics.t{n}]\nkeywords = ["word{n}"]\n' for n in range(3000))
+    config.write_text(body)
+    first = load_settings(environ={"PAPERS_HOME": str(home)}, config_path=config)
+    copies = list((home / "cache").glob("config-*.m"))
+    assert len(copies) == 1
+    again = load_settings(environ={"PAPERS_HOME": str(home)}, config_path=config)
+    assert again.topics == first.topics and len(again.topics) == 3000
+    config.write_text(body + '[topics.extra]\nkeywords = ["new"]\n')
+    edited = load_settings(environ={"PAPERS_HOME": str(home)}, config_path=config)
+    assert len(edited.topics) == 3001
+    assert list((home / "cache").glob("config-*.m")) != copies  # the old copy is gone
+    copy = next((home / "cache").glob("config-*.m"))
+    copy.write_bytes(b"damaged")
+    assert len(load_settings(environ={"PAPERS_HOME": str(home)}, config_path=config).topics) == 3001
+    config.write_text(body + "[topics.broken\n")
+    with pytest.raises(ConfigError):
+        load_settings(environ={"PAPERS_HOME": str(home)}, config_path=config)

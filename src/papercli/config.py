@@ -321,7 +321,10 @@ def load_settings(
     """Build the effective settings; raises ConfigError naming file, line and key."""
     env = os.environ if environ is None else environ
     path = config_path or default_config_path(env)
-    data, text = read_config_file(path)
+    # The parsed copy of a large config lives in the data dir's cache; a caller that passes
+    # its own environment without PAPERS_HOME (tests, tools) keeps nothing anywhere.
+    keep = environ is None or "PAPERS_HOME" in env
+    data, text = read_config_file(path, default_data_dir(env) / "cache" if keep else None)
     return build_settings(data, text, path, env, overrides)
 
 
