@@ -128,6 +128,7 @@ class Session:
 
             index = Index(self.store)
             index.on_wait = self.say
+            index.progress = lambda done, total: self.progress("indexing the cache", done, total)
             index.open()
             self._index = index
         return self._index

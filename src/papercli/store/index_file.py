@@ -16,7 +16,8 @@ from papercli.store.files import FileLock, RefusedPathError, refuse_links
 if TYPE_CHECKING:
     import sqlite3
 
-SCHEMA_VERSION = "1"
+# 2: records are marshal bytes, pages are 16 KB (issue 19: the index was 2.1x its JSON).
+SCHEMA_VERSION = "2"
 NAME = "index.sqlite3"
 
 SCHEMA = """
@@ -82,6 +83,8 @@ class IndexFile:
         self._db: sqlite3.Connection | None = None
         self._open_lock: FileLock | None = None
         self.on_wait: Callable[[str], None] | None = None
+        # Told (files done, files to index) while a long sync runs: a bar on a terminal.
+        self.progress: Callable[[int, int], None] = lambda _done, _total: None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -184,6 +187,9 @@ class IndexFile:
         # whatever database it points at.
         refuse_links(*(f"{self.path}{suffix}" for suffix in ("", "-wal", "-shm", "-journal")))
         db = sqlite3.connect(self.path, timeout=BUSY_WAIT, isolation_level=None)
+        # Rows hold a title and abstract (~2 KB): with SQLite's 4 KB pages only one fits per
+        # page and half of every page was empty. Takes effect only on a new file.
+        db.execute("PRAGMA page_size=16384")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         return db
