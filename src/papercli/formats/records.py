@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from typing import TextIO
 
-from papercli.checks import valid_day, valid_link
+from papercli.checks import is_clean, valid_day, valid_link
 from papercli.errors import UsageError
 from papercli.models import Paper, abs_url, pdf_url, sanitize
 
@@ -43,11 +43,18 @@ def parse_fields(text: str) -> tuple[str, ...]:
 def safe_dict(paper: Paper) -> dict[str, object]:
     """``paper.to_dict()`` with every string sanitized, every link and date checked again."""
     data = paper.to_dict()
-    for key, value in data.items():
-        if isinstance(value, str):
-            data[key] = sanitize(value)
-        elif isinstance(value, list):
-            data[key] = [sanitize(v) if isinstance(v, str) else v for v in value]
+    texts = [v for v in data.values() if type(v) is str]
+    for value in data.values():
+        if type(value) is list:
+            texts.extend(v for v in value if type(v) is str)
+    # One scan of all the text at once: the common, clean record is then copied as is
+    # (sanitizing each string again was half the time of a large JSON export).
+    if not is_clean("\n".join(texts)):
+        for key, value in data.items():
+            if isinstance(value, str):
+                data[key] = sanitize(value)
+            elif isinstance(value, list):
+                data[key] = [sanitize(v) if isinstance(v, str) else v for v in value]
     data["github"] = valid_link(paper.github)
     data["project_page"] = valid_link(paper.project_page)
     data["url"], data["pdf_url"] = abs_url(paper.id), pdf_url(paper.id)
