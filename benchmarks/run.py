@@ -258,21 +258,34 @@ def bench_scale(sizes: list[int], repeat: int) -> None:
     for total in sizes:
         home = scale_home(total)
         env = papers_env(home, PAPERS_CATEGORIES="cs.LG,cs.CL")
-        size_mb = sum(p.stat().st_size for p in (home / "cache").rglob("*.json")) / 1e6
+        json_bytes = sum(p.stat().st_size for p in (home / "cache").rglob("*.json"))
         for stale in (home / "cache").glob("index.sqlite3*"):
             stale.unlink()
         first = run_once(papers("list", "--since", "2026-01-01", "-k", "diffusion"), env)
-        report(
-            f"{total:>7,} papers: first query (builds the index)", first, f"{size_mb:.0f} MB JSON"
-        )
+        big = total >= 150_000
+        note = f"{json_bytes / 1e6:.0f} MB JSON"
+        if big:
+            note += f"; target < 5 s: {_ok(first.seconds < 5)}"
+        report(f"{total:>7,} papers: first query (builds the index)", first, note)
+        index_bytes = sum(p.stat().st_size for p in (home / "cache").glob("index.sqlite3*"))
+        ratio = index_bytes / json_bytes
+        print(f"  {total:>7,} papers: index on disk {index_bytes / 1e6:.0f} MB = {ratio:.2f}x "
+              f"the JSON  target <= 1.2x: {_ok(ratio <= 1.2)}")  # fmt: skip
+        ROWS.append((f"{total:,} papers: index size", f"{ratio:.2f}x JSON", "", ""))
+        query = ("list", "--since", "2026-01-01", "-k", "diffusion")
         for label, args in (
-            (
-                "list --since 2026-01-01 -k diffusion",
-                ("list", "--since", "2026-01-01", "-k", "diffusion"),
-            ),
+            ("list --since 2026-01-01 -k diffusion", query),
+            ("... --format json", (*query, "--format", "json")),
+            ("... --format jsonl", (*query, "--format", "jsonl")),
+            ("... --format ids", (*query, "--format", "ids")),
             ('search "diffusion transformer"', ("search", "diffusion transformer")),
         ):
-            report(f"{total:>7,} papers: {label}", measure(papers(*args), env, repeat))
+            sample = measure(papers(*args), env, repeat)
+            note = ""
+            if big and "json" in label:
+                met = sample.seconds < 0.5 and sample.max_rss_mb < 150
+                note = f"target < 0.5 s, < 150 MB: {_ok(met)}"
+            report(f"{total:>7,} papers: {label}", sample, note)
 
 
 # -- digest ------------------------------------------------------------------------------------
@@ -344,6 +357,10 @@ def bench_bounds(repeat: int) -> None:
         )
     seconds = _child_seconds(TIME_TAXONOMY, repeat=repeat)
     report("import and read the category taxonomy, check 3", Sample(seconds, 0, 0))
+    refused = papers_env(home, PAPERS_RETRIES="3")  # 127.0.0.1:9 refuses: no network at all
+    sample = measure([*VENV_PAPERS, "today", "-c", "cs.CL"], refused, repeat)
+    report("papers today -c cs.CL, every endpoint refused (exit 4)", sample,
+           f"target < 1 s: {_ok(sample.seconds < 1)}")  # fmt: skip
     probe = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"],
                            capture_output=True, check=False)  # fmt: skip
     if probe.returncode != 0:
@@ -360,9 +377,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller scale, fewer runs")
     parser.add_argument("--only", choices=["startup", "backfill", "scale", "digest", "bounds"])
+    parser.add_argument("--sizes", help="comma-separated cache sizes for --only scale")
     options = parser.parse_args()
     repeat = 5 if options.quick else 11
     sizes = [10_000, 50_000] if options.quick else [10_000, 50_000, 150_000]
+    if options.sizes:
+        sizes = [int(n) for n in options.sizes.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
     print(f"papercli benchmarks, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores")
     print(f"(median of {repeat} runs; memory is peak RSS of the process)")
