@@ -357,10 +357,11 @@ def bench_bounds(repeat: int) -> None:
         )
     seconds = _child_seconds(TIME_TAXONOMY, repeat=repeat)
     report("import and read the category taxonomy, check 3", Sample(seconds, 0, 0))
-    refused = papers_env(home, PAPERS_RETRIES="3")  # 127.0.0.1:9 refuses: no network at all
-    sample = measure([*VENV_PAPERS, "today", "-c", "cs.CL"], refused, repeat)
-    report("papers today -c cs.CL, every endpoint refused (exit 4)", sample,
-           f"target < 1 s: {_ok(sample.seconds < 1)}")  # fmt: skip
+    # A refused connection is retried with backoff (tests/test_http.py pins it: a server
+    # restarting refuses for a moment), at arXiv's 3 s pace: this is not the no-network case.
+    refused = papers_env(home, PAPERS_RETRIES="3")  # 127.0.0.1:9 refuses every connection
+    sample = measure([*VENV_PAPERS, "today", "-c", "cs.CL"], refused, max(1, repeat // 3))
+    report("papers today -c cs.CL, every endpoint refusing (exit 4)", sample, "3 attempts each")
     probe = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"],
                            capture_output=True, check=False)  # fmt: skip
     if probe.returncode != 0:
@@ -370,7 +371,8 @@ def bench_bounds(repeat: int) -> None:
                      PAPERS_ARXIV_RSS_URL="https://rss.arxiv.org", PAPERS_RETRIES="3")  # fmt: skip
     args = ["unshare", "--user", "--map-root-user", "--net", *VENV_PAPERS, "today", "-c", "cs.CL"]
     sample = measure(args, env, repeat)
-    report("papers today -c cs.CL without network (exit 4)", sample, "both sources named")
+    report("papers today -c cs.CL without network (exit 4)", sample,
+           f"target < 1 s: {_ok(sample.seconds < 1)}")  # fmt: skip
 
 
 def main() -> None:
