@@ -29,7 +29,7 @@ def titles(store: Store) -> list[str]:
 def test_a_written_listing_reads_back_the_same_through_its_copy(tmp_path: Path) -> None:
     store = Store(tmp_path)
     path = write(store, "Attention", "Diffusion")
-    assert sidecar(path).is_file()
+    assert sidecar(path, store.cache_dir).is_file()
     assert titles(store) == ["Attention", "Diffusion"]
     assert Store(tmp_path).read_listing("hf", DAY) == store.read_listing("hf", DAY)
 
@@ -47,8 +47,13 @@ def test_the_json_edited_behind_papercli_wins_over_the_copy(tmp_path: Path) -> N
 def test_a_damaged_copy_is_ignored(tmp_path: Path) -> None:
     store = Store(tmp_path)
     path = write(store, "Attention")
-    for junk in (b"", b"\x00" * 50, b"not marshal at all", sidecar(path).read_bytes()[:-7]):
-        sidecar(path).write_bytes(junk)
+    for junk in (
+        b"",
+        b"\x00" * 50,
+        b"not marshal at all",
+        sidecar(path, store.cache_dir).read_bytes()[:-7],
+    ):
+        sidecar(path, store.cache_dir).write_bytes(junk)
         assert titles(store) == ["Attention"]
 
 
@@ -57,13 +62,13 @@ def test_copies_are_not_counted_as_cache_files_but_are_cleared(tmp_path: Path) -
     path = write(store, "Attention")
     assert list(store.cache_files()) == [path]
     assert store.clear_cache() == 1
-    assert not sidecar(path).exists()
+    assert not sidecar(path, store.cache_dir).exists()
     assert store.listing_days("hf") == []
 
 
 def test_a_copy_is_written_when_only_the_json_exists(tmp_path: Path) -> None:
     store = Store(tmp_path)
     path = write(store, "Attention")
-    os.unlink(sidecar(path))
+    os.unlink(sidecar(path, store.cache_dir))
     assert titles(store) == ["Attention"]
-    assert sidecar(path).is_file()
+    assert sidecar(path, store.cache_dir).is_file()

@@ -170,7 +170,7 @@ class Store:
 
     def _load_listing(self, source: str, day: date, category: str | None) -> Listing | None:
         path = self.listing_path(source, day, category)
-        fast = fastcache.load(path, source, day, category)
+        fast = fastcache.load(path, self.cache_dir, source, day, category)
         if fast is not None:
             return fast
         data = self._read_envelope(path, FORMAT)
@@ -190,7 +190,7 @@ class Store:
         except (KeyError, TypeError, ValueError, AttributeError):
             self._set_aside(path, "corrupt")
             return None
-        fastcache.save(path, listing)
+        fastcache.save(path, self.cache_dir, listing)
         return listing
 
     def write_listing(self, listing: Listing) -> None:
@@ -198,7 +198,7 @@ class Store:
         path = self.listing_path(listing.source, listing.day, listing.category)
         with self.cache_lock(shared=True):
             atomic_write(path, dump_json(listing.to_dict()))
-            fastcache.save(path, listing)
+            fastcache.save(path, self.cache_dir, listing)
         self._listings[(listing.source, listing.day, listing.category)] = listing
         self._days.pop((listing.source, listing.category), None)
 
@@ -309,7 +309,9 @@ class Store:
         if self.cache_dir.exists():
             # A link counts (it is removed, never followed), dangling or not.
             for path in self.cache_dir.rglob("*"):
-                if (path.is_symlink() or path.is_file()) and (copies or not is_copy(path.name)):
+                if (path.is_symlink() or path.is_file()) and (
+                    copies or not is_copy(path, self.cache_dir)
+                ):
                     yield path
 
     def clear_cache(self, *, timeout: float = CACHE_LOCK_WAIT) -> int:
@@ -332,7 +334,7 @@ class Store:
         for path in list(self.cache_files(copies=True)):
             with contextlib.suppress(OSError):
                 path.unlink()
-                removed += not is_copy(path.name)
+                removed += not is_copy(path, self.cache_dir)
         for directory in sorted(self.cache_dir.rglob("*"), reverse=True):
             with contextlib.suppress(OSError):
                 directory.rmdir()

@@ -3,11 +3,11 @@
 Every cached ``papers today`` or ``papers list`` reads a few listing files, and decoding their
 JSON and passing every record through ``Paper.from_dict`` was most of the command body. So
 after a listing is read (or written) its validated papers are also written, as ``marshal``
-bytes of plain tuples, to a hidden file beside it (``.2026-11-27.json.m``). The JSON stays
+bytes of plain tuples, under ``cache/.fast/`` (``.fast/hf/2026-11-27.json.m``). The JSON stays
 the source of truth: the copy records the JSON file's (mtime_ns, size, inode) and is used
 only while those still match; any change, a copy from another papercli version, or one that
-cannot be read makes the reader go back to the JSON. Hidden names keep the copies out of
-``listing_days`` and the index's file scan; ``cache clear`` removes them with the rest.
+cannot be read makes the reader go back to the JSON. A directory of their own keeps the
+copies out of ``listing_days`` and the index's file scan; ``cache clear`` removes them too.
 """
 
 from __future__ import annotations
@@ -33,14 +33,18 @@ _MAGIC = "papercli.fast/1"
 _FIELDS: tuple[str, ...] = Paper.__match_args__
 
 
-def sidecar(path: Path) -> Path:
-    """The hidden copy of a listing file."""
-    return path.with_name(f".{path.name}.m")
+COPIES = ".fast"  # under the cache dir: cache/.fast/hf/2026-11-27.json.m
 
 
-def is_copy(name: str) -> bool:
-    """True for the file name of a copy (``.2026-11-27.json.m``)."""
-    return name.startswith(".") and name.endswith(".json.m")
+def sidecar(path: Path, cache_dir: Path) -> Path:
+    """Where the copy of the listing file at ``path`` (under ``cache_dir``) lives."""
+    relative = path.relative_to(cache_dir)
+    return cache_dir / COPIES / relative.parent / f"{relative.name}.m"
+
+
+def is_copy(path: Path, cache_dir: Path) -> bool:
+    """True for a path under the copies' directory."""
+    return path.relative_to(cache_dir).parts[:1] == (COPIES,)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -53,7 +57,9 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
-def load(path: Path, source: str, day: date, category: str | None) -> Listing | None:
+def load(
+    path: Path, cache_dir: Path, source: str, day: date, category: str | None
+) -> Listing | None:
     """The listing at ``path`` from its copy, or None when there is no current copy."""
     from papercli.store.cache import Listing
 
@@ -63,7 +69,7 @@ def load(path: Path, source: str, day: date, category: str | None) -> Listing | 
     try:
         # Only papercli writes these (0600, in the data dir whose exposure it warns about),
         # and what is read back is plain tuples checked field by field count below.
-        data = marshal.loads(read_file(sidecar(path)))  # noqa: S302
+        data = marshal.loads(read_file(sidecar(path, cache_dir)))  # noqa: S302
         magic, fields, seen, fetched_at, complete, note, etag, rows = data
         if magic != _MAGIC or fields != _FIELDS or tuple(seen) != stamp:
             return None
@@ -85,7 +91,7 @@ def load(path: Path, source: str, day: date, category: str | None) -> Listing | 
         return None
 
 
-def save(path: Path, listing: Listing) -> None:
+def save(path: Path, cache_dir: Path, listing: Listing) -> None:
     """Write the copy of the listing just read from (or written to) ``path``; best effort."""
     stamp = _stamp(path)
     if stamp is None:
@@ -104,4 +110,4 @@ def save(path: Path, listing: Listing) -> None:
     # A read-only or full cache still works, just without the shortcut. No fsync: a copy
     # that a crash damaged fails to load or to match its JSON's stamp, and is rewritten.
     with contextlib.suppress(OSError, ValueError, StorageError):
-        atomic_write(sidecar(path), marshal.dumps(data), sync=False)
+        atomic_write(sidecar(path, cache_dir), marshal.dumps(data), sync=False)
