@@ -38,6 +38,10 @@ COMMANDS = {
     "export": "library",
     "open": "library",
     "download": "library",
+    "dismiss": "foryou",
+    "undismiss": "foryou",
+    "for-you": "foryou",
+    "triage": "foryou",
     "config": "config",
     "cache": "cache",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
@@ -129,6 +129,7 @@ def emit(
     listed: bool = False,
     extra: Mapping[str, Mapping[str, object]] | None = None,
     columns: Sequence[Column] = (),
+    dimmed: Collection[str] = (),
 ) -> None:
     """Write papers to stdout in the chosen format (a table only on request or a terminal).
 
@@ -138,6 +139,7 @@ def emit(
     is False, with ``notes`` (which day each source shows) on top. ``total`` is how many
     papers there were before --limit: the table says "8 of 124 papers".
     ``shaping`` (from ``make_shaping``) overrides ``fmt`` and adds --fields, --jq, --template.
+    ``dimmed`` papers (dismissed ones) are drawn dim in tables.
     """
     shaping = shaping or Shaping(fmt)
     chosen = shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
@@ -152,7 +154,7 @@ def emit(
             if chosen is Format.table:
                 render_table(
                     papers, out, shown, why=why, scores=scores, listed=listed,
-                    columns=columns, footer=footer,
+                    columns=columns, footer=footer, dimmed=dimmed,
                 )  # fmt: skip
             else:
                 render_summary(papers, out, shown, footer=footer)

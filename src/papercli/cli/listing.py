@@ -57,7 +57,9 @@ from papercli.cli.options import (
     make_shaping,
 )
 from papercli.core import listing
+from papercli.core.session import Session
 from papercli.errors import UsageError
+from papercli.formats.table import Column
 from papercli.formats.terminal import Terminal, render_detail, write_detail_text, write_message
 from papercli.query import filters
 from papercli.query.dates import resolve_range
@@ -77,10 +79,13 @@ def show_listing(
     pager: bool | None = None,
     notes: Sequence[str] = (),
     listed: bool = False,
+    session: Session | None = None,
 ) -> None:
     """Filter, sort, cut and print a listing; exit non-zero if a source failed.
 
     ``notes`` head the pager; ``listed`` shows the listing date column even for one day.
+    ``session`` (closed, its store still readable) is for --sort for-you and for dimming
+    dismissed papers in tables.
     """
     outcome.raise_if_empty()
     for failure in outcome.failures:  # the sources that did answer are shown
@@ -89,7 +94,19 @@ def show_listing(
         )
     papers = filters.apply(outcome.papers, criteria)
     scores = None
-    if sort is SortKey.relevance:
+    extra = None
+    dimmed: frozenset[str] = frozenset()
+    if session is not None:
+        from papercli.cli.foryou import for_you_order, hidden, nearest_column
+
+        dimmed = hidden(session)
+    columns: list[Column] = []
+    if sort is SortKey.for_you and session is not None:
+        papers, scores, extra = for_you_order(session, papers, why=why, quiet=quiet, term=term)
+        why = False  # the reasons are the model's: its terms and the nearest saved paper
+        if extra is not None:
+            columns.append(nearest_column(extra))
+    elif sort is SortKey.relevance:
         from papercli.query import ranking
 
         query = ranking.criteria_query(criteria)
@@ -104,9 +121,11 @@ def show_listing(
     if not papers and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
     reasons = {p.id: criteria.why(filters.PaperText(p)) for p in papers} if why else None
+    if extra is not None:
+        reasons = {i: list(map(str, e["for_you_terms"])) for i, e in extra.items()}  # type: ignore[call-overload]
     emit(
         papers, shaping.fmt, term, why=reasons, scores=scores, pager=pager, shaping=shaping,
-        total=total, notes=notes, listed=listed,
+        total=total, notes=notes, listed=listed, extra=extra, dimmed=dimmed, columns=columns,
     )  # fmt: skip
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
@@ -176,7 +195,7 @@ def today(
         outcome = listing.today(session, hf=hf, categories=cats)
     show_listing(
         outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,
-        why=why, pager=pager, notes=shown_notes(session),
+        why=why, pager=pager, notes=shown_notes(session), session=session,
     )  # fmt: skip
     hint_arxiv_off(config, term, asked=bool(source or category), quiet=quiet)
 
@@ -242,7 +261,7 @@ def list_(
         )
     show_listing(
         outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,
-        why=why, pager=pager, notes=shown_notes(session), listed=True,
+        why=why, pager=pager, notes=shown_notes(session), listed=True, session=session,
     )  # fmt: skip
     hint_arxiv_off(config, term, asked=bool(source or category), quiet=quiet)
 

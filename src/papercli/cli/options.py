@@ -51,6 +51,7 @@ class SortKey(StrEnum):
     title = "title"
     id = "id"
     relevance = "relevance"
+    for_you = "for-you"
 
 
 class SourceChoice(StrEnum):

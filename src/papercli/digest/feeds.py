@@ -56,13 +56,10 @@ class FeedsOutcome:
 def for_you(session: Session, papers: list[Paper]) -> list[Paper] | None:
     """The "For you" ranking's picks among ``papers``, best first; None while none exists.
 
-    The hook for issue 15's learned ranking: a ``papercli.core.foryou`` module with
-    ``recommend(session, papers) -> list[Paper] | None`` makes the "For you" feed appear.
+    The feed appears once the reading list is long enough (``core.foryou.recommend``).
     """
-    try:
-        from papercli.core import foryou  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+    from papercli.core import foryou
+
     return foryou.recommend(session, papers)
 
 

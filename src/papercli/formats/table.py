@@ -8,7 +8,7 @@ et al." and dates to ``06-12``. Upstream text reaches Rich only as ``Text`` afte
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -101,9 +101,11 @@ def render_table(
     listed: bool | None = None,
     columns: Sequence[Column] = (),
     footer: str | None = None,
+    dimmed: Collection[str] = (),
 ) -> None:
     """The listing: upvotes, comments, id, title (a link, with a code marker), authors,
-    category, and the listing date (``listed``: always; None: when days mix; False: never).
+    category, and the listing date (``listed``: always; None: when days mix; False: never);
+    ``dimmed`` rows (dismissed papers) are drawn dim.
 
     When the width runs out, the least important columns go first (comments, then the
     category, then the date when it is optional); the title always keeps 24 columns.
@@ -197,8 +199,8 @@ def render_table(
     )  # fmt: skip
     for spec in kept:
         table.add_column(spec.heading, **spec.options)
-    for row in zip(*(spec.cells for spec in kept), strict=True):
-        table.add_row(*row)
+    for paper, row in zip(papers, zip(*(spec.cells for spec in kept), strict=True), strict=True):
+        table.add_row(*row, style="dim" if paper.id in dimmed else None)
     con.print(table)
     if footer:
         con.print(Text(footer, style="dim"))

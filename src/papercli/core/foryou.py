@@ -1,0 +1,123 @@
+"""The For you use cases: train (or load) the model, rank a listing, pick a digest's papers.
+
+The model is derived from the reading list and the dismissals and cached beside the index
+(``store.foryou_model``); it is retrained only when either changes. Nothing here prints:
+what the user should know (too few saved papers, a rebuilt model) becomes a notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from papercli.core.session import Session
+from papercli.models import Paper
+from papercli.query import foryou as learned
+from papercli.store import dismissals, foryou_model, library
+
+# The digest's For you section, and the For you feed, wait for this many saved papers: with
+# fewer, "For you" would be mostly noise.
+MIN_SAVED_FOR_DIGEST = 5
+BACKGROUND_SIZE = 3000  # cached papers that stand for "everything else" while training
+BACKGROUND_DAYS = 30  # newest cached days those are drawn from
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A listing in For you order; ``scores`` and ``model`` are None when it fell back to
+    upvotes (too few saved papers)."""
+
+    papers: list[Paper]
+    scores: dict[str, float] | None
+    model: learned.Model | None
+    dismissed: frozenset[str]
+
+
+def fingerprint(saved_ids: list[str], dismissed_ids: list[str]) -> str:
+    """What a model was trained on: the reading list, the dismissals, the model version."""
+    text = f"v{learned.VERSION}|{','.join(sorted(saved_ids))}|{','.join(sorted(dismissed_ids))}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _background(session: Session) -> list[Paper]:
+    """A sample of the newest cached listings: the papers the user did not pick."""
+    store = session.store
+    found: dict[str, Paper] = {}
+    sources: list[tuple[str, str | None]] = [("hf", None)]
+    sources += [("arxiv", c) for c in store.cached_categories()]
+    for source, category in sources:
+        days: list[date] = store.listing_days(source, category)[-BACKGROUND_DAYS:]
+        for day in days:
+            listing = store.read_listing(source, day, category, memo=False)
+            for paper in listing.papers if listing else ():
+                found.setdefault(paper.id, paper)
+    papers = sorted(found.values(), key=lambda p: p.id)
+    if len(papers) > BACKGROUND_SIZE:
+        papers = random.Random(0).sample(papers, BACKGROUND_SIZE)  # same sample every run
+    return papers
+
+
+def model(session: Session) -> learned.Model | None:
+    """The trained model, from the cache when it is current; None below the minimum saved."""
+    saved = [s.paper for s in library.saved(session.store)]
+    if len(saved) < learned.MIN_SAVED:
+        return None
+    dismissed = dismissals.dismissed(session.store)
+    key = fingerprint([p.id for p in saved], [p.id for p in dismissed])
+    stored = foryou_model.load(session.store, key)
+    if stored is not None:
+        try:
+            return learned.Model.from_dict(stored)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            session.warn("the For you model is corrupt; rebuilding it")
+    trained = learned.train(saved, dismissed, _background(session))
+    foryou_model.save(session.store, key, trained.to_dict())
+    return trained
+
+
+def rank(session: Session, papers: list[Paper]) -> Ranking:
+    """``papers`` best first for this reader, dismissed papers last.
+
+    With fewer than ``MIN_SAVED`` saved papers the order is by upvotes, and a notice says how
+    many more papers to save.
+    """
+    dismissed = frozenset(dismissals.dismissed_ids(session.store))
+    trained = model(session)
+    if trained is None:
+        count = len(library.saved(session.store))
+        need = learned.MIN_SAVED - count
+        session.info(
+            f"For you needs {need} more saved paper{'s' * (need != 1)} "
+            f"(you have {count}; save with `papers save ID`): sorted by upvotes"
+        )
+        ordered = sorted(papers, key=lambda p: (p.id in dismissed, -(p.upvotes or 0), p.id))
+        return Ranking(ordered, None, None, dismissed)
+    scored = trained.rank(papers)
+    scored.sort(key=lambda ps: ps[0].id in dismissed)  # stable: order kept within each part
+    return Ranking([p for p, _ in scored], {p.id: s for p, s in scored}, trained, dismissed)
+
+
+def recommend(session: Session, papers: list[Paper]) -> list[Paper] | None:
+    """The For you picks among ``papers`` (best first, never a saved or dismissed one, only
+    those the model scores above zero); None while the reading list is too short for them."""
+    saved = {s.paper.id for s in library.saved(session.store)}
+    if len(saved) < MIN_SAVED_FOR_DIGEST:
+        return None
+    ranking = rank(session, papers)
+    scores = ranking.scores or {}
+    skip = ranking.dismissed | saved
+    return [p for p in ranking.papers if p.id not in skip and scores.get(p.id, 0) > 0]
+
+
+def explain(trained: learned.Model, papers: list[Paper]) -> dict[str, dict[str, object]]:
+    """Per paper: the terms that weighed most and the title of the nearest saved paper."""
+    reasons: dict[str, dict[str, object]] = {}
+    for paper in papers:
+        nearest = trained.nearest(paper)
+        reasons[paper.id] = {
+            "for_you_terms": trained.top_terms(paper),
+            "nearest_saved": nearest.title if nearest else None,
+        }
+    return reasons

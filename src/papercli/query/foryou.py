@@ -1,0 +1,176 @@
+"""The "For you" model: a linear scorer over a paper's words, authors and categories, learnt
+from the reading list (positives) and dismissed papers (negatives). Pure; no I/O.
+
+Features are the *set* of a paper's terms (title, abstract and HF keywords folded to lower
+case, stopwords dropped, plus ``a:lastname`` for authors and ``c:cs.CL`` for categories),
+each worth ``1/sqrt(number of terms)``: short texts rarely repeat a word, and a set is built
+in C, which is what lets 150,000 papers be ranked in well under a second in pure Python.
+
+Training is Rocchio-style: the weight of a term is its idf squared times (its mean value in
+the saved papers, minus a share of its mean in the dismissed papers and in a background
+sample of the cache). That is the dot product of tf-idf vectors with the centroid of what was
+saved, with what was dismissed pushed away harder than what was merely not saved. The idf is
+folded into the weights, so the stored model is one ``term -> weight`` map and scoring needs
+nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from papercli.models import Paper
+from papercli.query.matching import fold
+from papercli.query.ranking import STOPWORDS
+
+VERSION = 1
+# Minimum reading list for a learned order (below it, --sort for-you falls back to upvotes).
+MIN_SAVED = 3
+DISMISSED_WEIGHT = 1.0  # how hard one dismissal pushes, relative to a saved paper's pull
+BACKGROUND_WEIGHT = 0.5
+MAX_TERMS = 20000  # the model keeps the strongest weights; the rest round to nothing
+NEAREST_TERMS = 40  # per saved paper, for "nearest saved paper" in --why
+_WORD = re.compile(r"[^\W_]{2,}")
+_EXTRA_STOPWORDS = frozenset(
+    "also can not but more than these such which their into been show new all each other "
+    "both they them when where how what while only over most between".split()
+)
+_STOP = STOPWORDS | _EXTRA_STOPWORDS
+
+
+def terms(paper: Paper) -> set[str]:
+    """The feature set of one paper."""
+    text = f"{paper.title} {paper.abstract} {' '.join(paper.keywords)}"
+    found = set(_WORD.findall(fold(text)))
+    found -= _STOP
+    found.update(f"a:{_last_name(a)}" for a in paper.authors if a.strip())
+    found.update(f"c:{c}" for c in paper.categories)
+    return found
+
+
+def _last_name(author: str) -> str:
+    return fold(author.split()[-1]) if author.split() else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A saved paper as --why needs it: its title and its most distinctive terms."""
+
+    id: str
+    title: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    """Trained weights (idf folded in) and the saved papers, for scoring and explaining."""
+
+    weights: dict[str, float]
+    anchors: tuple[Anchor, ...] = ()
+    idf: dict[str, float] | None = None  # of the anchors' terms, for "nearest saved paper"
+
+    def score(self, paper: Paper) -> float:
+        """How much this paper looks like what was saved (higher is better)."""
+        found = terms(paper)
+        if not found:
+            return 0.0
+        weights = self.weights
+        return sum(weights[t] for t in found & weights.keys()) / math.sqrt(len(found))
+
+    def rank(self, papers: Iterable[Paper]) -> list[tuple[Paper, float]]:
+        """Papers with their scores, best first; ties by upvotes, then lowest id."""
+        scored = [(p, self.score(p)) for p in papers]
+        scored.sort(key=lambda ps: (-ps[1], -(ps[0].upvotes or 0), ps[0].id))
+        return scored
+
+    def top_terms(self, paper: Paper, count: int = 5) -> list[str]:
+        """The paper's terms that pulled it up most, strongest first."""
+        found = terms(paper) & self.weights.keys()
+        pulling = sorted((t for t in found if self.weights[t] > 0), key=self._strength)
+        return [_shown(t) for t in pulling[:count]]
+
+    def _strength(self, term: str) -> tuple[float, str]:
+        return (-self.weights[term], term)
+
+    def nearest(self, paper: Paper) -> Anchor | None:
+        """The saved paper sharing the most distinctive terms with this one."""
+        found = terms(paper)
+        idf = self.idf or {}
+        best, best_score = None, 0.0
+        for anchor in self.anchors:
+            if anchor.id == paper.id:
+                return anchor
+            shared = found.intersection(anchor.terms)
+            score = sum(idf.get(t, 1.0) ** 2 for t in shared) / math.sqrt(len(anchor.terms) or 1)
+            if score > best_score:
+                best, best_score = anchor, score
+        return best
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form stored in the cache."""
+        return {
+            "weights": {t: round(w, 6) for t, w in self.weights.items()},
+            "anchors": [[a.id, a.title, list(a.terms)] for a in self.anchors],
+            "idf": {t: round(w, 4) for t, w in (self.idf or {}).items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Model:
+        """Read the JSON form back; raises ValueError/TypeError/KeyError when it is not one."""
+        weights = data["weights"]
+        idf = data["idf"]
+        anchors = data["anchors"]
+        if not isinstance(weights, dict) or not isinstance(idf, dict):
+            raise ValueError("weights and idf must be objects")
+        if not isinstance(anchors, list):
+            raise ValueError("anchors must be a list")
+        for value in (*weights.values(), *idf.values()):
+            if type(value) not in (int, float):
+                raise ValueError("weights must be numbers")
+        parsed = tuple(Anchor(str(i), str(t), tuple(map(str, ts))) for i, t, ts in anchors)
+        return cls(weights=weights, anchors=parsed, idf=idf)
+
+
+def _shown(term: str) -> str:
+    if term.startswith("a:"):
+        return f"author {term[2:]}"
+    if term.startswith("c:"):
+        return term[2:]
+    return term
+
+
+def train(saved: Sequence[Paper], dismissed: Sequence[Paper], background: Sequence[Paper]) -> Model:
+    """Learn weights from saved papers, dismissed papers and a sample of everything else."""
+    saved_ids = {p.id for p in saved}
+    dismissed_ids = {p.id for p in dismissed}
+    rest = [p for p in background if p.id not in saved_ids and p.id not in dismissed_ids]
+    groups = [[terms(p) for p in group] for group in (saved, dismissed, rest)]
+    df: Counter[str] = Counter()
+    for group in groups:
+        for found in group:
+            df.update(found)
+    total = sum(len(g) for g in groups) or 1
+    idf = {t: math.log(1 + total / n) for t, n in df.items()}
+    shares = (1.0, -DISMISSED_WEIGHT, -BACKGROUND_WEIGHT)
+    raw: dict[str, float] = {}
+    for group, share in zip(groups, shares, strict=True):
+        if not group:
+            continue
+        each = share / len(group)
+        for found in group:
+            value = each / math.sqrt(len(found) or 1)
+            for term in found:
+                raw[term] = raw.get(term, 0.0) + value
+    weights = {t: w * idf[t] ** 2 for t, w in raw.items() if w}
+    if len(weights) > MAX_TERMS:
+        kept = sorted(weights, key=lambda t: -abs(weights[t]))[:MAX_TERMS]
+        weights = {t: weights[t] for t in kept}
+    anchors = []
+    for paper, found in zip(saved, groups[0], strict=True):
+        distinct = sorted(found, key=lambda t: (-idf[t], t))[:NEAREST_TERMS]
+        anchors.append(Anchor(paper.id, paper.title, tuple(distinct)))
+    anchor_idf = {t: idf[t] for a in anchors for t in a.terms}
+    return Model(weights=weights, anchors=tuple(anchors), idf=anchor_idf)
