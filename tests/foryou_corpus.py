@@ -2,7 +2,7 @@
 
 Proteins, speech and galaxies, each paper titled and written in its subject's words, listed
 on HF on one Friday. Save three protein papers and the other protein papers must come first;
-dismiss galaxy papers and galaxies must sink below speech.
+dismiss galaxy papers and galaxies must sink below speech. Upvotes say the opposite.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def corpus() -> list[Paper]:
                     primary_category=category,
                     listed=DAY,
                     sources=("hf",),
-                    upvotes=100 - 10 * s + n,  # galaxies lowest, so upvotes alone mislead
+                    upvotes=10 * s + n,  # proteins lowest, galaxies highest: upvotes alone mislead
                 )
             )
     return papers

@@ -44,22 +44,43 @@ TagOpt = Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable
 
 @root.command("save")
 def save(
-    ids: IdsArg,
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[ID...]", help="arXiv ids, or - for stdin.")
+    ] = None,
     tag: TagOpt = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", metavar="FILE", help="A BibTeX, RIS or CSL-JSON export."),
+    ] = None,
     offline: OfflineOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Save papers to your reading list, with their full record (available offline).
 
+    --from reads a Zotero or Mendeley export (BibTeX, RIS or CSL-JSON) and saves the arXiv
+    papers in it, matched by eprint, arXiv URL or arXiv DOI; it says how many it matched and
+    skipped, and needs no network.
+
     Examples:
       papers save 2606.13392 --tag to-read
       papers list -k diffusion --format ids | papers save - --tag diffusion
+      papers save --from ~/Zotero/library.bib --tag zotero
     """
     config = settings()
-    items = read_items(ids)
+    if bool(ids) == (from_file is not None):
+        raise UsageError("give ids (or -) or --from FILE, not both and not neither")
+    items = read_items(ids) if ids else []
+    text = read_text(from_file) if from_file is not None else None
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
-        outcome = lookup.resolve(session, items)
+        if from_file is not None and text is not None:
+            found, skipped, kind = lookup.from_library(session, text, str(from_file))
+            session.info(
+                f"{from_file} ({kind}): {len(found)} arXiv papers matched, {skipped} skipped"
+            )
+            outcome = listing.Outcome(papers=found)
+        else:
+            outcome = lookup.resolve(session, items)
         outcome.raise_if_empty()
         added = library.add(session.store, outcome.papers, tag or [], session.now())
         session.info(
@@ -68,6 +89,15 @@ def save(
         )
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+def read_text(path: Path) -> str:
+    """A file the user named, as text; one clear line when it cannot be read."""
+    try:
+        return path.expanduser().read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise UsageError(f"cannot read {path}: {reason}") from None
 
 
 @root.command("saved", epilog=FIELDS_HELP)

@@ -161,3 +161,22 @@ def resolve(session: Session, items: Sequence[str | Paper]) -> Outcome:
         session.warn(str(exc))
     outcome.papers = merge_all(outcome.papers)
     return outcome
+
+
+def from_library(session: Session, text: str, name: str) -> tuple[list[Paper], int, str]:
+    """The arXiv papers of a reference manager's export, how many entries were skipped and
+    the file's format. A paper already in the cache keeps its cached record (categories,
+    upvotes); the others are saved with what the file says, so no request is made."""
+    from papercli.sources.library_import import read_library
+
+    found = read_library(text, name)
+    if not found.papers:
+        from papercli.errors import UsageError
+
+        raise UsageError(
+            f"{name}: no arXiv papers among its {found.skipped} {found.format} entries",
+            hint="papers are matched by arXiv eprint, arXiv URL or arXiv DOI (10.48550/arXiv.X)",
+        )
+    index = session.index()
+    papers = [merge_all([*index.by_id(p.id), p])[0] for p in found.papers]
+    return merge_all(papers), found.skipped, found.format
