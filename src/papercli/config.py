@@ -86,6 +86,7 @@ KEYS: dict[str, Key] = {
         Key("cache.ttl_minutes", "float", 60.0, "PAPERS_TTL_MINUTES", high=366 * 24 * 60),
         Key("feeds.base_url", "link", "", "PAPERS_FEEDS_BASE_URL"),
         Key("digest.send_empty", "bool", False, None),
+        Key("digest.for_you", "int", 5, None, high=100),
         Key("digest.email.host", "str", "", "PAPERS_SMTP_HOST"),
         Key("digest.email.port", "int", 587, "PAPERS_SMTP_PORT", low=1, high=65535),
         Key("digest.email.security", "security", "starttls", None),

@@ -57,6 +57,13 @@ class DigestFormat(StrEnum):
     csljson = "csljson"
 
 
+class DigestSort(StrEnum):
+    """Orders within a digest's groups."""
+
+    upvotes = "upvotes"
+    for_you = "for-you"
+
+
 @root.command("digest")
 def digest(
     name: Annotated[str, typer.Option("--name", help="Digest name: each has its own state.")] = (
@@ -104,10 +111,18 @@ def digest(
     wait: Annotated[
         float, typer.Option("--wait", min=0, help="Seconds to wait for another digest run.")
     ] = 60.0,
+    sort: Annotated[
+        DigestSort,
+        typer.Option("--sort", metavar="KEY", help=f"Order in each group: {choices(DigestSort)}."),
+    ] = DigestSort.upvotes,
     offline: OfflineOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """New papers since the last digest of this name, grouped by topic, for cron.
+
+    Once your reading list holds 5 papers, the digest opens with a "For you" section: the
+    digest.for_you (default 5; 0 turns it off) new papers most like what you saved. They are
+    not repeated in the topic groups. Dismissed papers never appear.
 
     Each channel (stdout, --output, --email, each --to NAME) gets every new paper once: what
     it was sent is recorded before the next run can repeat it, and a run that could not
@@ -146,6 +161,7 @@ def digest(
     request = run.DigestRequest(
         name=name, criteria=criteria, topics=tuple(grouping), include_other=not only_topics,
         days=days, hf=hf, categories=tuple(cats), per_group=per_group,
+        for_you=int(config["digest.for_you"]), sort_for_you=sort is DigestSort.for_you,
     )  # fmt: skip
     term = terminal()
     with (

@@ -14,6 +14,7 @@ from papercli.models import Paper, Topic
 from papercli.query.filters import PaperText, topic_matches
 
 OTHER = "Other papers"
+FOR_YOU = "For you"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,23 +83,41 @@ def build(
     notes: Sequence[str] = (),
     include_other: bool = True,
     per_group: int | None = None,
+    for_you: Sequence[Paper] = (),
+    order: dict[str, float] | None = None,
 ) -> Digest:
-    """Group papers by the first topic they match (noting the others), rank, summarise."""
+    """Group papers by the first topic they match (noting the others), rank, summarise.
+
+    ``for_you`` papers (best first) open the digest in a "For you" group and are left out of
+    the topic groups, so every paper appears, and is counted and remembered, once. ``order``
+    (For you scores) ranks each group instead of upvotes.
+    """
     relevance = relevance or {}
     buckets: dict[str, list[Entry]] = {t.name: [] for t in topics}
     other: list[Entry] = []
+    picked = {p.id for p in for_you}
+    first: list[Entry] = []
+    for paper in for_you:
+        view = PaperText(paper)
+        matched = tuple(t.name for t in topics if topic_matches(view, t))
+        first.append(Entry(paper, summarize(paper), matched))
     for paper in papers:
+        if paper.id in picked:
+            continue
         view = PaperText(paper)
         matched = [t.name for t in topics if topic_matches(view, t)]
         if matched:
             buckets[matched[0]].append(Entry(paper, summarize(paper), tuple(matched[1:])))
         elif include_other or not topics:
             other.append(Entry(paper, summarize(paper)))
-    groups = []
+    groups = [Group(FOR_YOU, tuple(first))] if first else []
     for title, entries in [*buckets.items(), (OTHER if topics else "Papers", other)]:
         if not entries:
             continue
-        entries.sort(key=lambda e: _rank_key(e.paper, relevance))
+        if order is not None:
+            entries.sort(key=lambda e: (-order.get(e.paper.id, 0.0), e.paper.id))
+        else:
+            entries.sort(key=lambda e: _rank_key(e.paper, relevance))
         groups.append(Group(title, tuple(entries[:per_group] if per_group else entries)))
     counts = {"hf": 0, "arxiv": 0}
     for group in groups:

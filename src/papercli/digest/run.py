@@ -31,6 +31,7 @@ from papercli.models import Paper, Topic, merge_all
 from papercli.query.dates import current_day
 from papercli.query.filters import Criteria, apply
 from papercli.query.ranking import by_relevance, criteria_query
+from papercli.store import dismissals
 from papercli.store.digest_state import CoverageUpdate, DigestState
 
 
@@ -46,6 +47,8 @@ class DigestRequest:
     hf: bool = True
     categories: tuple[str, ...] = ()
     per_group: int | None = None
+    for_you: int = 5  # the For you section's length (0: none)
+    sort_for_you: bool = False  # rank each group by For you instead of upvotes
 
 
 @dataclass
@@ -160,6 +163,27 @@ def _source_notes(
     return notes
 
 
+@dataclass(frozen=True)
+class _Picks:
+    papers: list[Paper]
+    dismissed: frozenset[str]
+
+
+def _for_you(
+    session: Session, request: DigestRequest, new: list[Paper]
+) -> tuple[_Picks, dict[str, float] | None]:
+    """The For you section's papers, the dismissed ids (never in a digest), and the For you
+    scores when groups are ranked by them."""
+    from papercli.core import foryou
+
+    dismissed = frozenset(dismissals.dismissed_ids(session.store))
+    picks = foryou.recommend(session, new) if request.for_you else None
+    order = None
+    if request.sort_for_you:
+        order = foryou.rank(session, new).scores
+    return _Picks((picks or [])[: request.for_you], dismissed), order
+
+
 def select(
     session: Session,
     request: DigestRequest,
@@ -177,6 +201,8 @@ def select(
     papers = merge_all(found)
     delivered = state.channel(owed.channel).delivered
     new = [p for p in apply(papers, request.criteria) if p.id not in delivered]
+    picks, order = _for_you(session, request, new)
+    new = [p for p in new if p.id not in picks.dismissed]
     query = criteria_query(Criteria(topics=request.topics, keywords=request.criteria.keywords))
     all_days = sorted({d for days in owed.days.values() for d in days})
     digest = build(
@@ -190,5 +216,7 @@ def select(
         notes=_source_notes(papers, all_days, request, gathered.failures),
         include_other=request.include_other,
         per_group=request.per_group,
+        for_you=picks.papers,
+        order=order,
     )
     return Selection(owed.channel, digest, coverage_for(owed, gathered.reads))
