@@ -177,3 +177,12 @@ def test_save_needs_ids_or_from(runner: CliRunner) -> None:
     assert "give ids (or -) or --from FILE" in result.stderr
     result = run(runner, "save", "2401.01234", "--from", str(LIBRARY / "zotero.bib"))
     assert result.exit_code == 2
+
+
+def test_search_sort_for_you_orders_the_matches(runner: CliRunner, corpus: Path) -> None:
+    run(runner, "save", "--offline", *SPEECH[:3])
+    result = run(runner, "search", "study", "--sort", "for-you", "-n", "8", "-f", "ids")
+    assert result.exit_code == 0, result.stderr
+    assert set(result.stdout.split()) == set(SPEECH)
+    plain = run(runner, "search", "study", "-n", "8", "-f", "ids").stdout.split()
+    assert set(plain) != set(SPEECH)  # relevance alone does not know what you like

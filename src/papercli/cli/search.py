@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from papercli.cli import root
 from papercli.cli.common import current_day, emit, open_session, settings, terminal
+from papercli.cli.foryou import hidden
 from papercli.cli.options import (
     FIELDS_HELP,
     AllOpt,
@@ -32,6 +34,7 @@ from papercli.cli.options import (
     TypeOpt,
     UntilOpt,
     WhereOpt,
+    choices,
     make_criteria,
     make_shaping,
 )
@@ -39,6 +42,13 @@ from papercli.core import listing, lookup
 from papercli.formats.terminal import write_message
 from papercli.query import filters
 from papercli.query.dates import resolve_range
+
+
+class SearchSort(StrEnum):
+    """Orders of search results."""
+
+    relevance = "relevance"
+    for_you = "for-you"
 
 
 @root.command("search", epilog=FIELDS_HELP)
@@ -67,6 +77,10 @@ def search(
     jq: JqOpt = None,
     template: TemplateOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Best N results.")] = 20,
+    sort: Annotated[
+        SearchSort,
+        typer.Option("--sort", metavar="KEY", help=f"Order: {choices(SearchSort)}."),
+    ] = SearchSort.relevance,
     pager: PagerOpt = None,
     offline: OfflineOpt = False,
     quiet: QuietOpt = False,
@@ -96,7 +110,17 @@ def search(
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
         outcome = lookup.search(session, query, span, remote=remote)
-    hits = [h for h in outcome.hits if criteria.accepts(filters.PaperText(h.paper))][:limit]
+    hits = [h for h in outcome.hits if criteria.accepts(filters.PaperText(h.paper))]
+    if sort is SearchSort.for_you:
+        from papercli.cli.foryou import for_you_order
+
+        # The query picks the papers (its best 5 x N); For you orders them.
+        by_id = {h.paper.id: h for h in hits[: limit * 5]}
+        order = for_you_order(
+            session, [h.paper for h in by_id.values()], why=False, quiet=quiet, term=term
+        )[0]
+        hits = [by_id[p.id] for p in order]
+    hits = hits[:limit]
     if not hits and not quiet:
         write_message(sys.stderr, "info", "no papers matched", color=term.err_color)
     emit(
@@ -107,6 +131,7 @@ def search(
         why={h.paper.id: list(h.matched) for h in hits},
         pager=pager,
         shaping=shaping,
+        dimmed=hidden(session),
     )
     if outcome.failures and not hits:
         raise outcome.failures[0]
