@@ -41,7 +41,7 @@ COMMANDS = {
     "dismiss": "foryou",
     "undismiss": "foryou",
     "for-you": "foryou",
-    "triage": "foryou",
+    "triage": "triage",
     "config": "config",
     "cache": "cache",
 }
