@@ -31,11 +31,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from papercli.models import Paper  # noqa: E402
-from papercli.query import foryou  # noqa: E402
-from papercli.query.ranking import Corpus, Query  # noqa: E402
-from papercli.sources.arxiv_rss import parse_rss  # noqa: E402
-from papercli.sources.hf import parse_daily  # noqa: E402
+from papercli.models import Paper
+from papercli.query import foryou
+from papercli.query.ranking import Corpus, Query
+from papercli.sources.arxiv_rss import parse_rss
+from papercli.sources.hf import parse_daily
 
 CAPTURES = Path(os.environ.get("PAPERS_CAPTURES", "/work/shared/formats"))
 TRAIN = "arxiv_rss_cs.CL_2026-08-17.xml"
