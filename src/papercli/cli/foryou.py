@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -44,9 +44,11 @@ from papercli.cli.options import (
 )
 from papercli.core.session import Session
 from papercli.errors import PaperCliError
-from papercli.formats.table import Column
 from papercli.formats.terminal import Terminal
 from papercli.models import Paper
+
+if TYPE_CHECKING:
+    from papercli.formats.table import Column
 
 IdsArg = Annotated[list[str], typer.Argument(metavar="ID...", help="arXiv ids, or - for stdin.")]
 ForYouWhyOpt = Annotated[
@@ -82,6 +84,8 @@ def for_you_order(
 
 def nearest_column(extra: dict[str, dict[str, object]]) -> Column:
     """The table column of --why with for-you: the title of the nearest saved paper."""
+    from papercli.formats.table import Column
+
     return Column("Like", {i: str(e["nearest_saved"] or "") for i, e in extra.items()}, 40)
 
 

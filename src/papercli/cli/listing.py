@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -59,11 +59,13 @@ from papercli.cli.options import (
 from papercli.core import listing
 from papercli.core.session import Session
 from papercli.errors import UsageError
-from papercli.formats.table import Column
 from papercli.formats.terminal import Terminal, render_detail, write_detail_text, write_message
 from papercli.query import filters
 from papercli.query.dates import resolve_range
 from papercli.store.fts_query import keywords_query
+
+if TYPE_CHECKING:
+    from papercli.formats.table import Column
 
 
 def show_listing(

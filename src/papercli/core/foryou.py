@@ -7,8 +7,7 @@ what the user should know (too few saved papers, a rebuilt model) becomes a noti
 
 from __future__ import annotations
 
-import hashlib
-import random
+import zlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,7 +37,10 @@ class Ranking:
 def fingerprint(saved_ids: list[str], dismissed_ids: list[str]) -> str:
     """What a model was trained on: the reading list, the dismissals, the model version."""
     text = f"v{learned.VERSION}|{','.join(sorted(saved_ids))}|{','.join(sorted(dismissed_ids))}"
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    data = text.encode()
+    # Two CRCs and the length, not a cryptographic hash: loading OpenSSL for hashlib costs
+    # more than the whole ranking of a day, and nobody forges a reading list against itself.
+    return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}{len(data):x}"
 
 
 def _background(session: Session) -> list[Paper]:
@@ -55,23 +57,26 @@ def _background(session: Session) -> list[Paper]:
                 found.setdefault(paper.id, paper)
     papers = sorted(found.values(), key=lambda p: p.id)
     if len(papers) > BACKGROUND_SIZE:
+        import random
+
         papers = random.Random(0).sample(papers, BACKGROUND_SIZE)  # same sample every run
     return papers
 
 
 def model(session: Session) -> learned.Model | None:
     """The trained model, from the cache when it is current; None below the minimum saved."""
-    saved = [s.paper for s in library.saved(session.store)]
-    if len(saved) < learned.MIN_SAVED:
+    saved_ids = library.saved_ids(session.store)
+    if len(saved_ids) < learned.MIN_SAVED:
         return None
-    dismissed = dismissals.dismissed(session.store)
-    key = fingerprint([p.id for p in saved], [p.id for p in dismissed])
+    key = fingerprint(saved_ids, sorted(dismissals.dismissed_ids(session.store)))
     stored = foryou_model.load(session.store, key)
     if stored is not None:
         try:
             return learned.Model.from_dict(stored)
         except (ValueError, TypeError, KeyError, AttributeError):
             session.warn("the For you model is corrupt; rebuilding it")
+    saved = [s.paper for s in library.saved(session.store)]
+    dismissed = dismissals.dismissed(session.store)
     trained = learned.train(saved, dismissed, _background(session))
     foryou_model.save(session.store, key, trained.to_dict())
     return trained
@@ -86,7 +91,7 @@ def rank(session: Session, papers: list[Paper]) -> Ranking:
     dismissed = frozenset(dismissals.dismissed_ids(session.store))
     trained = model(session)
     if trained is None:
-        count = len(library.saved(session.store))
+        count = len(library.saved_ids(session.store))
         need = learned.MIN_SAVED - count
         session.info(
             f"For you needs {need} more saved paper{'s' * (need != 1)} "
@@ -102,7 +107,7 @@ def rank(session: Session, papers: list[Paper]) -> Ranking:
 def recommend(session: Session, papers: list[Paper]) -> list[Paper] | None:
     """The For you picks among ``papers`` (best first, never a saved or dismissed one, only
     those the model scores above zero); None while the reading list is too short for them."""
-    saved = {s.paper.id for s in library.saved(session.store)}
+    saved = set(library.saved_ids(session.store))
     if len(saved) < MIN_SAVED_FOR_DIGEST:
         return None
     ranking = rank(session, papers)

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from itertools import repeat
 
 from papercli.models import Paper
-from papercli.query.matching import fold
-from papercli.query.ranking import STOPWORDS
+from papercli.query.matching import STOPWORDS, fold
 
 VERSION = 1
 # Minimum reading list for a learned order (below it, --sort for-you falls back to upvotes).
@@ -136,8 +135,8 @@ class Model:
         if not isinstance(anchors, list):
             raise ValueError("anchors must be a list")
         for value in (*weights.values(), *idf.values()):
-            if type(value) not in (int, float):
-                raise ValueError("weights must be numbers")
+            if type(value) not in (int, float) or not math.isfinite(value):
+                raise ValueError("weights must be finite numbers")
         parsed = tuple(Anchor(str(i), str(t), tuple(map(str, ts))) for i, t, ts in anchors)
         return cls(weights=weights, anchors=parsed, idf=idf)
 

@@ -14,6 +14,45 @@ from functools import cache
 from papercli.errors import UsageError
 from papercli.models import Paper
 
+# Words too common to say what a paper is about (search ranking and the For you model).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        "we",
+        "our",
+        "via",
+        "using",
+        "based",
+        "towards",
+        "toward",
+    ]
+)
+
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so "Núñez" and "nunez" compare equal."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from papercli.models import Paper
 from papercli.query.filters import Criteria
-from papercli.query.matching import fold, term_pattern
+from papercli.query.matching import STOPWORDS, fold, term_pattern
 
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.0, "abstract": 1.0}
 K1 = 1.2
@@ -23,43 +23,6 @@ B = 0.75
 PHRASE_BONUS = 1.5
 _WORD = re.compile(r"\w+")
 _QUERY_PART = re.compile(r'"([^"]+)"|(\S+)')
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "were",
-        "with",
-        "we",
-        "our",
-        "via",
-        "using",
-        "based",
-        "towards",
-        "toward",
-    ]
-)
 
 
 def stem(word: str) -> str:

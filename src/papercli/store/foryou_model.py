@@ -8,11 +8,12 @@ is rebuilt, with one warning. It is never the source of truth and ``cache clear`
 from __future__ import annotations
 
 import errno
+import json
 from typing import Any
 
 from papercli.errors import StorageError
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json, load_json, read_file
+from papercli.store.files import atomic_write, dump_json, read_file
 
 FORMAT = "papercli.foryou-model"
 NAME = "foryou-model.json"
@@ -28,7 +29,9 @@ def load(store: Store, fingerprint: str) -> dict[str, Any] | None:
             store.warn(f"cannot read the For you model {path}: {exc.strerror}; rebuilding it")
         return None
     try:
-        data = load_json(raw)
+        # Plain json.loads: load_json's per-number hooks would cost more than the ranking;
+        # the model's reader checks every weight is a finite number.
+        data = json.loads(raw)
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError("not a papercli model file")
         if data.get("fingerprint") != fingerprint:

@@ -84,6 +84,28 @@ def _save(store: Store, items: dict[str, Saved]) -> None:
     atomic_write(store.state_path(NAME), dump_json(data))
 
 
+def saved_ids(store: Store) -> list[str]:
+    """The saved papers' ids: the reading list read (and checked) without building every
+    record, for the For you model's fingerprint on every ranked listing."""
+    path = store.state_path(NAME)
+    try:
+        raw = read_file(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError:
+        return [s.paper.id for s in saved(store)]  # says what is wrong with the file
+    try:
+        data = load_json(raw)
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            raise ValueError("not a papercli reading list")
+        ids = [item["paper"]["id"] for item in data["papers"]]
+        if not all(type(i) is str for i in ids):
+            raise ValueError("ids must be text")
+        return ids
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return [s.paper.id for s in saved(store)]  # the full read says what is wrong
+
+
 def saved(store: Store, tag: str | None = None) -> list[Saved]:
     """The reading list (oldest first), optionally only one tag."""
     items = sorted(_load(store).values(), key=lambda s: (s.saved_at, s.paper.id))
