@@ -79,7 +79,7 @@ def search(
 ) -> SearchOutcome:
     """Papers ranked by relevance to ``text``: BM25 over the cache's index (title 3x, keywords
     2x), and with ``remote`` HF's and arXiv's search results too (cached, then ranked alike)."""
-    from papercli.query.ranking import Hit, Query, matched_terms, rank_papers
+    from papercli.query.ranking import Hit, Query, matched_terms, rank_key, rank_papers
 
     outcome = SearchOutcome()
     if remote and not session.offline:
@@ -90,16 +90,17 @@ def search(
     bounds = (span.since, span.until) if span else None
     found = index.search(text, limit, bounds)
     if not index.fts:
-        outcome.hits = rank_papers(merge_all([p for p, _ in found]), text)[:limit]
+        outcome.hits = rank_papers(merge_all([p for p, _ in found]), text, whole_phrase=True)
+        outcome.hits = outcome.hits[:limit]
         return outcome
     best: dict[str, float] = {}
     for paper, score in found:
         best[paper.id] = max(score, best.get(paper.id, score))
-    query = Query.parse(text)
+    query = Query.parse(text, whole_phrase=True)
     for paper_id, score in best.items():
         paper = merge_all(index.by_id(paper_id))[0]
         outcome.hits.append(Hit(paper, score, matched_terms(paper, query)))
-    outcome.hits.sort(key=lambda h: (-h.score, -(h.paper.upvotes or 0), h.paper.id))
+    outcome.hits.sort(key=rank_key)
     return outcome
 
 

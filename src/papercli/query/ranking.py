@@ -50,8 +50,11 @@ class Query:
     shown: dict[str, str]  # stemmed term -> the word the user typed
 
     @classmethod
-    def parse(cls, text: str) -> Query:
-        """``diffusion "world model"``: terms from every word, plus the phrases as written."""
+    def parse(cls, text: str, *, whole_phrase: bool = False) -> Query:
+        """``diffusion "world model"``: terms from every word, plus the phrases as written.
+
+        ``whole_phrase`` (``papers search``): a query without quotes is also one phrase.
+        """
         terms: list[str] = []
         phrases: list[str] = []
         shown: dict[str, str] = {}
@@ -65,6 +68,11 @@ class Query:
                 if term not in shown:
                     shown[term] = raw
                     terms.append(term)
+        words = _WORD.findall(text)
+        if whole_phrase and not phrases and len(words) > 1:
+            # Unquoted words are a phrase too: a paper on "state space models" should rank
+            # above one that merely says "space" and "model" (spaces or hyphens between).
+            phrases.append(" ".join(words))
         return cls(tuple(terms), tuple(phrases), shown)
 
 
@@ -132,8 +140,15 @@ class Corpus:
             score, matched = self.score(index, query)
             if score > 0:
                 hits.append(Hit(paper, score, matched))
-        hits.sort(key=lambda h: (-h.score, -(h.paper.upvotes or 0), h.paper.id))
+        hits.sort(key=rank_key)
         return hits
+
+
+def rank_key(hit: Hit) -> tuple[int, float, int, str]:
+    """Search order: papers with more of the query's phrases first, then by score, upvotes
+    and lowest id. A phrase outranks any number of scattered words."""
+    phrases = sum(1 for m in hit.matched if m.startswith('"'))
+    return (-phrases, -hit.score, -(hit.paper.upvotes or 0), hit.paper.id)
 
 
 def matched_terms(paper: Paper, query: Query) -> tuple[str, ...]:
@@ -141,14 +156,16 @@ def matched_terms(paper: Paper, query: Query) -> tuple[str, ...]:
     keywords."""
     present = set(tokens(f"{paper.title} {paper.abstract} {' '.join(paper.keywords)}"))
     words = [query.shown[t] for t in query.terms if t in present]
-    text = fold(f"{paper.title} \n {paper.abstract}")
+    text = fold(f"{paper.title} \n {paper.abstract} \n {' '.join(paper.keywords)}")
     phrases = [f'"{p}"' for p in query.phrases if term_pattern(p).search(text)]
     return tuple(words + phrases)
 
 
-def rank_papers(papers: Iterable[Paper], query_text: str) -> list[Hit]:
-    """Rank ``papers`` against a free-text query."""
-    query = Query.parse(query_text)
+def rank_papers(
+    papers: Iterable[Paper], query_text: str, *, whole_phrase: bool = False
+) -> list[Hit]:
+    """Rank ``papers`` against a free-text query (see ``Query.parse`` for ``whole_phrase``)."""
+    query = Query.parse(query_text, whole_phrase=whole_phrase)
     if not query.terms and not query.phrases:
         return []
     return Corpus(list(papers)).rank(query)
