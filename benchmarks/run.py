@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # everything (generates ~300 MB of cache the first time)
     python benchmarks/run.py --quick    # smaller scale, fewer repetitions
+    python benchmarks/foryou.py         # For you: ranking quality vs BM25 and an SVM, speed
 
 Measures start-up against `python -c "import typer, rich"`, HF backfill through a server that
 adds 100 ms per request (sequential vs concurrent), list/search over generated caches of 10k to

@@ -17,10 +17,11 @@ map and scoring needs nothing else.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 
 from papercli.models import Paper
 from papercli.query.matching import STOPWORDS, fold
@@ -155,22 +156,23 @@ def train(saved: Sequence[Paper], dismissed: Sequence[Paper], background: Sequen
     dismissed_ids = {p.id for p in dismissed}
     rest = [p for p in background if p.id not in saved_ids and p.id not in dismissed_ids]
     groups = [[terms(p) for p in group] for group in (saved, dismissed, rest)]
-    df: Counter[str] = Counter()
-    for group in groups:
-        for found in group:
-            df.update(found)
+    # Counting in C (Counter over a chain) keeps training on thousands of papers fast.
+    counts = [Counter(chain.from_iterable(group)) for group in groups]
+    df = counts[0] + counts[1] + counts[2]
     total = sum(len(g) for g in groups) or 1
     idf = {t: math.log(1 + total / n) for t, n in df.items()}
-    shares = (1.0, -DISMISSED_WEIGHT, -BACKGROUND_WEIGHT)
     raw: dict[str, float] = {}
-    for group, share in zip(groups, shares, strict=True):
-        if not group:
-            continue
-        each = share / len(group)
-        for found in group:
-            value = each / math.sqrt(len(found) or 1)
+    for group, share in ((groups[0], 1.0), (groups[1], -DISMISSED_WEIGHT)):
+        for found in group:  # few papers: each with its own length
+            value = share / len(group) / math.sqrt(len(found) or 1)
             for term in found:
                 raw[term] = raw.get(term, 0.0) + value
+    if groups[2]:
+        # Thousands of papers: their mean length stands for each one's.
+        norm = statistics.fmean(1 / math.sqrt(len(f) or 1) for f in groups[2])
+        each = -BACKGROUND_WEIGHT * norm / len(groups[2])
+        for term, count in counts[2].items():
+            raw[term] = raw.get(term, 0.0) + each * count
     weights = {t: w * idf[t] ** IDF_POWER for t, w in raw.items() if w}
     if len(weights) > MAX_TERMS:
         kept = sorted(weights, key=lambda t: -abs(weights[t]))[:MAX_TERMS]
