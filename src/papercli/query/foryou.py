@@ -17,7 +17,6 @@ map and scoring needs nothing else.
 from __future__ import annotations
 
 import math
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -169,7 +168,7 @@ def train(saved: Sequence[Paper], dismissed: Sequence[Paper], background: Sequen
                 raw[term] = raw.get(term, 0.0) + value
     if groups[2]:
         # Thousands of papers: their mean length stands for each one's.
-        norm = statistics.fmean(1 / math.sqrt(len(f) or 1) for f in groups[2])
+        norm = sum(1 / math.sqrt(len(f) or 1) for f in groups[2]) / len(groups[2])
         each = -BACKGROUND_WEIGHT * norm / len(groups[2])
         for term, count in counts[2].items():
             raw[term] = raw.get(term, 0.0) + each * count
