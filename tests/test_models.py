@@ -277,3 +277,14 @@ def test_control_characters_in_any_text_field_are_removed_on_the_way_in() -> Non
     for key in ("title", "abstract"):
         paper = Paper.from_dict({"id": "2601.00001", key: "red\x1b[31m alert\x07"})
         assert "\x1b" not in getattr(paper, key) and "\x07" not in getattr(paper, key)
+
+
+@pytest.mark.parametrize(
+    ("tex", "unicode"),
+    [("Kl{\\o}ve", "Kløve"), ("{\\L}ukasz", "Łukasz"), ("Stra{\\ss}e", "Straße"),
+     ("{\\AA}ngstr{\\\"o}m", "Ångström"), ("R{\\ae}der", "Ræder")],
+)  # fmt: skip
+def test_tex_letters_and_their_unicode_spelling_are_one_name(tex: str, unicode: str) -> None:
+    from papercli.models import name_key
+
+    assert name_key(tex) == name_key(unicode) != ""
