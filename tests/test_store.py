@@ -295,3 +295,15 @@ def test_json_numbers_with_a_fraction_are_read_and_infinite_ones_refused() -> No
     assert load_json('{"score": 1.5, "n": 2}') == {"score": 1.5, "n": 2}
     with pytest.raises(ValueError, match="not a finite number"):
         load_json('{"score": 1e400}')
+
+
+def test_a_shared_lock_turns_exclusive_only_when_nobody_else_holds_it(tmp_path: Path) -> None:
+    from papercli.store.files import FileLock
+
+    path = tmp_path / "locks" / "cache.lock"
+    with FileLock(path, shared=True) as mine:
+        with FileLock(path, shared=True):  # another holder (its own open file)
+            assert mine.try_exclusive() is False  # a clear must not run under a writer
+        assert mine.try_exclusive() is True
+        with pytest.raises(BusyError):
+            FileLock(path, shared=True).__enter__()  # exclusive now: even readers wait
