@@ -189,3 +189,16 @@ def test_download_saves_pdfs_and_skips_what_exists(
     again = run(runner, "download", "2606.12730", "-d", str(target))
     assert again.exit_code == 0 and "exists; skipped" in again.stderr
     assert server.hits("/pdf/2606.12730") == 1
+
+
+def test_an_unreadable_dismissed_list_is_never_overwritten(
+    runner: CliRunner, hf: FakeServer, isolated: Path
+) -> None:
+    path = isolated / "state" / "dismissed.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"format": "papercli.dismissals", "version": 9, "papers": []}')
+    run(runner, "today")
+    result = run(runner, "dismiss", "2606.12730")
+    assert result.exit_code == 3, result.stderr
+    assert "list of dismissed papers" in result.stderr and "known version" in result.stderr
+    assert json.loads(path.read_text())["version"] == 9

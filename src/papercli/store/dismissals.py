@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from papercli.errors import ConfigError
 from papercli.models import Paper
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json, load_json, read_file
+from papercli.store.files import atomic_write, dump_json, load_own_list
 
 FORMAT = "papercli.dismissals"
 VERSION = 1
@@ -21,20 +21,7 @@ NAME = "dismissed"
 
 
 def _load(store: Store) -> dict[str, tuple[Paper, str]]:
-    path = store.state_path(NAME)
-    try:
-        raw = read_file(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return {}
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read the dismissed papers {path}: {exc.strerror}",
-            hint="papercli reads only the file itself; fix or move it",
-        ) from None
-    try:
-        data = load_json(raw)
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValueError("not a papercli list of dismissed papers of a known version")
+    def parse(data: dict[str, Any]) -> dict[str, tuple[Paper, str]]:
         items = {}
         for item in data["papers"]:
             stamp = item["dismissed_at"]
@@ -44,11 +31,9 @@ def _load(store: Store) -> dict[str, tuple[Paper, str]]:
             paper = Paper.from_dict(item["paper"])
             items[paper.id] = (paper, stamp)
         return items
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ConfigError(
-            f"dismissed papers {path} are unreadable ({exc})",
-            hint="fix or move the file away; papercli will not overwrite it",
-        ) from None
+
+    what = "list of dismissed papers"
+    return load_own_list(store.state_path(NAME), FORMAT, VERSION, what, parse) or {}
 
 
 def _save(store: Store, items: dict[str, tuple[Paper, str]]) -> None:

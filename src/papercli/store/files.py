@@ -16,9 +16,11 @@ import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from papercli.errors import BusyError, StorageError
+from papercli.errors import BusyError, ConfigError, StorageError
+
+T = TypeVar("T")
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
@@ -194,6 +196,36 @@ def load_json(raw: bytes | str) -> Any:
         return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def load_own_list(
+    path: Path, fmt: str, version: int, what: str, parse: Callable[[dict[str, Any]], T]
+) -> T | None:
+    """A list the user keeps (the reading list, the dismissed papers), parsed; None if absent.
+
+    The file is the user's own data, so one that cannot be read, is not ``fmt`` ``version``,
+    or that ``parse`` rejects (ValueError, KeyError, TypeError, AttributeError) is a
+    ConfigError naming ``what``, and callers never write over it.
+    """
+    try:
+        raw = read_file(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing kept yet (a file where the data dir should be is said on writing)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the {what} {path}: {exc.strerror}",
+            hint="papercli reads only the file itself; fix or move it",
+        ) from None
+    try:
+        data = load_json(raw)
+        if data.get("format") != fmt or data.get("version") != version:
+            raise ValueError(f"not a papercli {what} of a known version")
+        return parse(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"{what} {path} is unreadable ({exc})",
+            hint="fix or move the file away; papercli will not overwrite it",
+        ) from None
 
 
 def _finite(text: str) -> float:

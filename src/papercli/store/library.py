@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from papercli.errors import ConfigError
 from papercli.models import Paper, merge, sanitize
 from papercli.store.cache import Store
-from papercli.store.files import atomic_write, dump_json, load_json, read_file
+from papercli.store.files import atomic_write, dump_json, load_own_list
 
 FORMAT = "papercli.reading-list"
 VERSION = 1
@@ -30,32 +30,15 @@ class Saved:
 
 
 def _load(store: Store) -> dict[str, Saved]:
-    path = store.state_path(NAME)
-    try:
-        raw = read_file(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return {}  # nothing saved yet (a file where the data dir should be is said on writing)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read the reading list {path}: {exc.strerror}",
-            hint="papercli reads only the file itself; fix or move it",
-        ) from None
-    try:
-        data = load_json(raw)
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValueError("not a papercli reading list of a known version")
+    def parse(data: dict[str, Any]) -> dict[str, Saved]:
         return {
             item["paper"]["id"]: Saved(
                 Paper.from_dict(item["paper"]), _stamp(item["saved_at"]), _tags(item)
             )
             for item in data["papers"]
         }
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        # Never overwrite a reading list we cannot read: it is the user's own data.
-        raise ConfigError(
-            f"reading list {path} is unreadable ({exc})",
-            hint="fix or move the file away; papercli will not overwrite it",
-        ) from None
+
+    return load_own_list(store.state_path(NAME), FORMAT, VERSION, "reading list", parse) or {}
 
 
 def _stamp(value: object) -> str:
@@ -87,23 +70,14 @@ def _save(store: Store, items: dict[str, Saved]) -> None:
 def saved_ids(store: Store) -> list[str]:
     """The saved papers' ids: the reading list read (and checked) without building every
     record, for the For you model's fingerprint on every ranked listing."""
-    path = store.state_path(NAME)
-    try:
-        raw = read_file(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    except OSError:
-        return [s.paper.id for s in saved(store)]  # says what is wrong with the file
-    try:
-        data = load_json(raw)
-        if data.get("format") != FORMAT or data.get("version") != VERSION:
-            raise ValueError("not a papercli reading list")
+
+    def parse(data: dict[str, Any]) -> list[str]:
         ids = [item["paper"]["id"] for item in data["papers"]]
         if not all(type(i) is str for i in ids):
             raise ValueError("ids must be text")
         return ids
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return [s.paper.id for s in saved(store)]  # the full read says what is wrong
+
+    return load_own_list(store.state_path(NAME), FORMAT, VERSION, "reading list", parse) or []
 
 
 def saved(store: Store, tag: str | None = None) -> list[Saved]:
