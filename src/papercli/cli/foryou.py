@@ -48,6 +48,7 @@ from papercli.formats.terminal import Terminal
 from papercli.models import Paper
 
 if TYPE_CHECKING:
+    from papercli.core.listing import Span
     from papercli.formats.table import Column
 
 IdsArg = Annotated[list[str], typer.Argument(metavar="ID...", help="arXiv ids, or - for stdin.")]
@@ -66,6 +67,23 @@ def hidden(session: Session) -> frozenset[str]:
     except PaperCliError as exc:
         session.warn(str(exc))
         return frozenset()
+
+
+def decided(session: Session) -> frozenset[str]:
+    """Papers already saved or dismissed: ``for-you`` and ``triage`` leave them out."""
+    from papercli.store import library
+
+    return hidden(session) | frozenset(library.saved_ids(session.store))
+
+
+def last_days(days: int) -> Span:
+    """The last ``days`` days, up to the current day."""
+    from datetime import timedelta
+
+    from papercli.core.listing import Span
+
+    last = current_day()
+    return Span(last - timedelta(days=days - 1), last)
 
 
 def for_you_order(
@@ -160,11 +178,8 @@ def for_you(
       papers for-you --days 7 --why
       papers for-you --format ids | papers save -
     """
-    from datetime import timedelta
-
     from papercli.cli.listing import show_listing
     from papercli.core import listing
-    from papercli.store import library
 
     config = settings()
     shaping = make_shaping(fmt, fields, jq, template)
@@ -174,12 +189,10 @@ def for_you(
         authors=author, categories=category, types=type_, min_upvotes=min_upvotes,
         has_code=has_code, topics=topic,
     )  # fmt: skip
-    last = current_day()
-    span = listing.Span(last - timedelta(days=days - 1), last)
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
-        outcome = listing.list_span(session, span, hf=hf, categories=cats)
-        gone = hidden(session) | {s.paper.id for s in library.saved(session.store)}
+        outcome = listing.list_span(session, last_days(days), hf=hf, categories=cats)
+        gone = decided(session)
     # What you saved or dismissed is decided already: for-you shows only what is left.
     outcome.papers = [p for p in outcome.papers if p.id not in gone]
     show_listing(

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import current_day, open_session, settings, terminal
+from papercli.cli.common import open_session, settings, terminal
 from papercli.cli.options import (
     AllOpt,
     AuthorOpt,
@@ -70,12 +70,9 @@ def triage(
     """
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("papers triage needs a terminal on stdin and stdout")
-    from datetime import timedelta
-
-    from papercli.cli.foryou import for_you_order, hidden
+    from papercli.cli.foryou import decided, for_you_order, last_days
     from papercli.core import listing
     from papercli.query import filters
-    from papercli.store import library
 
     config = settings()
     hf, cats = choose_sources(config, source, category)
@@ -89,12 +86,9 @@ def triage(
         if days is None:
             outcome = listing.today(session, hf=hf, categories=cats)
         else:
-            last = current_day()
-            span = listing.Span(last - timedelta(days=days - 1), last)
-            outcome = listing.list_span(session, span, hf=hf, categories=cats)
+            outcome = listing.list_span(session, last_days(days), hf=hf, categories=cats)
     outcome.raise_if_empty()
-    # What was saved or dismissed is decided already.
-    gone = hidden(session) | {s.paper.id for s in library.saved(session.store)}
+    gone = decided(session)  # what was saved or dismissed is decided already
     papers = [p for p in filters.apply(outcome.papers, criteria) if p.id not in gone]
     if sort is SortKey.for_you:
         papers = for_you_order(session, papers, why=False, quiet=False, term=term)[0]
