@@ -63,12 +63,14 @@ def _background(session: Session) -> list[Paper]:
     return papers
 
 
-def model(session: Session) -> learned.Model | None:
-    """The trained model, from the cache when it is current; None below the minimum saved."""
-    saved_ids = library.saved_ids(session.store)
+def model(
+    session: Session, saved_ids: list[str], dismissed_ids: frozenset[str]
+) -> learned.Model | None:
+    """The model trained on these saved and dismissed papers, from the cache when it is
+    current; None below the minimum saved."""
     if len(saved_ids) < learned.MIN_SAVED:
         return None
-    key = fingerprint(saved_ids, sorted(dismissals.dismissed_ids(session.store)))
+    key = fingerprint(saved_ids, sorted(dismissed_ids))
     stored = foryou_model.load(session.store, key)
     if stored is not None:
         try:
@@ -88,10 +90,12 @@ def rank(session: Session, papers: list[Paper]) -> Ranking:
     With fewer than ``MIN_SAVED`` saved papers the order is by upvotes, and a notice says how
     many more papers to save.
     """
+    # Each file read once: this runs on every `--sort for-you` listing.
+    saved_ids = library.saved_ids(session.store)
     dismissed = frozenset(dismissals.dismissed_ids(session.store))
-    trained = model(session)
+    trained = model(session, saved_ids, dismissed)
     if trained is None:
-        count = len(library.saved_ids(session.store))
+        count = len(saved_ids)
         need = learned.MIN_SAVED - count
         session.info(
             f"For you needs {need} more saved paper{'s' * (need != 1)} "
