@@ -124,9 +124,10 @@ def explain(trained: learned.Model, papers: list[Paper]) -> dict[str, dict[str, 
     """Per paper: the terms that weighed most and the title of the nearest saved paper."""
     reasons: dict[str, dict[str, object]] = {}
     for paper in papers:
-        nearest = trained.nearest(paper)
+        found = learned.terms(paper)  # once for both answers
+        nearest = trained.nearest(paper.id, found)
         reasons[paper.id] = {
-            "for_you_terms": trained.top_terms(paper),
+            "for_you_terms": trained.top_terms(found),
             "nearest_saved": nearest.title if nearest else None,
         }
     return reasons

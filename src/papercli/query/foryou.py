@@ -4,7 +4,8 @@ from the reading list (positives) and dismissed papers (negatives). Pure; no I/O
 Features are the *set* of a paper's terms (title, abstract and HF keywords folded to lower
 case, stopwords dropped, plus ``a:lastname`` for authors and ``c:cs.CL`` for categories),
 each worth ``1/sqrt(number of terms)``: short texts rarely repeat a word, and a set is built
-in C, which is what lets 150,000 papers be ranked in well under a second in pure Python.
+in C. Tokenising every abstract on each run is still what a ranking costs (~90 us a paper on
+a loaded 2-core machine, 26 s for 150,000): the next step is terms stored in the index.
 
 Training is Rocchio-style: the weight of a term is its idf times (its mean value in the
 saved papers, minus its mean in the dismissed papers and in a background sample of the
@@ -92,23 +93,22 @@ class Model:
         scored.sort(key=lambda ps: (-ps[1], -(ps[0].upvotes or 0), ps[0].id))
         return scored
 
-    def top_terms(self, paper: Paper, count: int = 5) -> list[str]:
-        """The paper's terms that pulled it up most, strongest first."""
-        pulling = sorted(
-            (t for t in terms(paper) if self.weights.get(t, 0) > 0), key=self._strength
-        )
+    def top_terms(self, found: set[str], count: int = 5) -> list[str]:
+        """Of a paper's terms (``terms(paper)``), those that pulled it up most, strongest
+        first."""
+        pulling = sorted((t for t in found if self.weights.get(t, 0) > 0), key=self._strength)
         return [_shown(t) for t in pulling[:count]]
 
     def _strength(self, term: str) -> tuple[float, str]:
         return (-self.weights[term], term)
 
-    def nearest(self, paper: Paper) -> Anchor | None:
-        """The saved paper sharing the most distinctive terms with this one."""
-        found = terms(paper)
+    def nearest(self, paper_id: str, found: set[str]) -> Anchor | None:
+        """The saved paper sharing the most distinctive terms with this one (its id and
+        ``terms(paper)``)."""
         idf = self.idf or {}
         best, best_score = None, 0.0
         for anchor in self.anchors:
-            if anchor.id == paper.id:
+            if anchor.id == paper_id:
                 return anchor
             shared = found.intersection(anchor.terms)
             score = sum(idf.get(t, 1.0) ** 2 for t in shared) / math.sqrt(len(anchor.terms) or 1)
