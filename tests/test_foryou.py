@@ -158,7 +158,9 @@ def test_save_from_a_zotero_export(
         ("just some notes\n", "is not BibTeX, RIS or CSL-JSON"),
         ("@book{k, title = {Speech and Language Processing}}\n", "no arXiv papers among its 1"),
         ('[{"type": "book", "title": "A book"}]', "no arXiv papers among its 1 CSL-JSON"),
+        ("[" * 100_000 + "]" * 100_000, "is not BibTeX, RIS or CSL-JSON"),  # nested past the stack
     ],
+    ids=["toml", "notes", "bibtex-book", "csl-book", "deep-json"],
 )
 def test_save_from_a_file_without_arxiv_papers_saves_nothing(
     runner: CliRunner, tmp_path: Path, content: str, message: str

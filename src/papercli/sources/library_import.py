@@ -81,7 +81,7 @@ def read_library(text: str, name: str) -> Imported:
 def _csl(text: str, name: str) -> Imported:
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting exhausts the stack: not an export
         data = None
     items = data if isinstance(data, list) else [data]
     if not all(isinstance(i, dict) and ("title" in i or "type" in i) for i in items):
