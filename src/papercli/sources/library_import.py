@@ -137,10 +137,7 @@ def _ris_record(record: dict[str, list[str]], result: Imported) -> None:
         return next((v for t in tags for v in record.get(t, []) if v), "")
 
     links = [v for t in ("UR", "DO", "AN", "L1", "L2", "N1", "M3") for v in record.get(t, [])]
-    authors = []
-    for value in record.get("AU", []) + record.get("A1", []):
-        last, _, given = value.partition(",")
-        authors.append(f"{given.strip()} {last.strip()}".strip())
+    authors = [_given_first(v) for v in record.get("AU", []) + record.get("A1", [])]
     paper = _paper(
         _arxiv_ids(*links), first("TI", "T1"), authors, first("AB", "N2"), record.get("KW", [])
     )
@@ -168,10 +165,11 @@ def _bibtex(text: str) -> Imported:
             fields.get("url", ""), fields.get("doi", ""), fields.get("journal", ""),
             fields.get("note", ""), fields.get("howpublished", ""), fields.get("number", ""),
         )  # fmt: skip
-        if fields.get("eprint"):
-            ids = (_arxiv_ids(fields["eprint"], eprint_ok=is_arxiv) or ids) if is_arxiv else ids
-            ids = ids or _arxiv_ids(fields["eprint"])
-        authors = [_bib_name(a) for a in re.split(r"\s+and\s+", fields.get("author", "")) if a]
+        eprint = fields.get("eprint", "")
+        if eprint and is_arxiv:
+            ids = _arxiv_ids(eprint, eprint_ok=True) or ids
+        ids = ids or _arxiv_ids(eprint)
+        authors = [_given_first(a) for a in re.split(r"\s+and\s+", fields.get("author", "")) if a]
         keywords = [k.strip() for k in re.split(r"[,;]", fields.get("keywords", "")) if k.strip()]
         paper = _paper(ids, fields.get("title", ""), authors, fields.get("abstract", ""), keywords)
         if paper is None:
@@ -240,6 +238,7 @@ def _unbrace(value: str) -> str:
     return " ".join(value.replace("{", "").replace("}", "").split())
 
 
-def _bib_name(name: str) -> str:
+def _given_first(name: str) -> str:
+    """``Last, Given`` (BibTeX and RIS) as ``Given Last``; other names as they are."""
     last, comma, given = name.partition(",")
     return f"{given.strip()} {last.strip()}".strip() if comma else name.strip()
