@@ -19,7 +19,6 @@ from typing import Any
 from papercli.errors import UsageError
 from papercli.models import CATEGORY_RE, LazyPattern, Paper, file_stem
 from papercli.store import fastcache
-from papercli.store.fastcache import is_copy
 from papercli.store.files import FileLock, atomic_write, dump_json, load_json, read_file
 
 FORMAT = "papercli.listing"
@@ -310,7 +309,7 @@ class Store:
             # A link counts (it is removed, never followed), dangling or not.
             for path in self.cache_dir.rglob("*"):
                 if (path.is_symlink() or path.is_file()) and (
-                    copies or not is_copy(path, self.cache_dir)
+                    copies or not fastcache.is_copy(path, self.cache_dir)
                 ):
                     yield path
 
@@ -334,7 +333,7 @@ class Store:
         for path in list(self.cache_files(copies=True)):
             with contextlib.suppress(OSError):
                 path.unlink()
-                removed += not is_copy(path, self.cache_dir)
+                removed += not fastcache.is_copy(path, self.cache_dir)
         for directory in sorted(self.cache_dir.rglob("*"), reverse=True):
             with contextlib.suppress(OSError):
                 directory.rmdir()
