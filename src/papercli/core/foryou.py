@@ -108,13 +108,16 @@ def rank(session: Session, papers: list[Paper]) -> Ranking:
     return Ranking([p for p, _ in scored], {p.id: s for p, s in scored}, trained, dismissed)
 
 
-def recommend(session: Session, papers: list[Paper]) -> list[Paper] | None:
+def recommend(
+    session: Session, papers: list[Paper], ranking: Ranking | None = None
+) -> list[Paper] | None:
     """The For you picks among ``papers`` (best first, never a saved or dismissed one, only
-    those the model scores above zero); None while the reading list is too short for them."""
+    those the model scores above zero); None while the reading list is too short for them.
+    ``ranking``: ``rank(session, papers)`` when the caller has it already."""
     saved = set(library.saved_ids(session.store))
     if len(saved) < MIN_SAVED_FOR_DIGEST:
         return None
-    ranking = rank(session, papers)
+    ranking = ranking or rank(session, papers)
     scores = ranking.scores or {}
     skip = ranking.dismissed | saved
     return [p for p in ranking.papers if p.id not in skip and scores.get(p.id, 0) > 0]

@@ -177,10 +177,9 @@ def _for_you(
     from papercli.core import foryou
 
     dismissed = frozenset(dismissals.dismissed_ids(session.store))
-    picks = foryou.recommend(session, new) if request.for_you else None
-    order = None
-    if request.sort_for_you:
-        order = foryou.rank(session, new).scores
+    ranking = foryou.rank(session, new) if request.sort_for_you else None
+    picks = foryou.recommend(session, new, ranking) if request.for_you else None
+    order = ranking.scores if ranking else None
     return _Picks((picks or [])[: request.for_you], dismissed), order
 
 
