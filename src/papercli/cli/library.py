@@ -73,7 +73,7 @@ def save(
     text = read_text(from_file) if from_file is not None else None
     term = terminal()
     with open_session(config, offline=offline, quiet=quiet, term=term) as session:
-        if from_file is not None and text is not None:
+        if text is not None:  # --from FILE
             found, skipped, kind = lookup.from_library(session, text, str(from_file))
             session.info(
                 f"{from_file} ({kind}): {len(found)} arXiv papers matched, {skipped} skipped"
