@@ -101,12 +101,19 @@ def test_dismissed_papers_are_dimmed_in_tables(runner: CliRunner, corpus: Path) 
     assert f"\x1b[36m{GALAXY[7]}" in table
 
 
-def test_a_corrupt_model_is_rebuilt_with_one_warning(runner: CliRunner, corpus: Path) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    ['{"format": "papercli.foryou-model", "fingerp', "[" * 100_000 + "]" * 100_000],
+    ids=["cut-off", "nested-past-the-stack"],
+)
+def test_a_corrupt_model_is_rebuilt_with_one_warning(
+    runner: CliRunner, corpus: Path, damage: str
+) -> None:
     run(runner, "save", "--offline", *PROTEIN[:3])
     first = ranked(runner, "--sort", "for-you")
     model = corpus / "cache" / "foryou-model.json"
     assert model.exists()
-    model.write_text('{"format": "papercli.foryou-model", "fingerp')
+    model.write_text(damage)
     result = run(runner, "today", "--offline", "--source", "hf", "-f", "ids", "--sort", "for-you")
     assert result.exit_code == 0
     assert result.stdout.split() == first

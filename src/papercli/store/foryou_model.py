@@ -40,7 +40,7 @@ def load(store: Store, fingerprint: str) -> dict[str, Any] | None:
         if not isinstance(model, dict):
             raise ValueError("no model in it")
         return model
-    except (ValueError, KeyError, UnicodeDecodeError):
+    except (ValueError, KeyError, UnicodeDecodeError, RecursionError):
         store.warn(f"the For you model {path} is corrupt; rebuilding it")
         return None
 
