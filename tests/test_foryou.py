@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import marshal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -101,19 +104,35 @@ def test_dismissed_papers_are_dimmed_in_tables(runner: CliRunner, corpus: Path) 
     assert f"\x1b[36m{GALAXY[7]}" in table
 
 
-@pytest.mark.parametrize(
-    "damage",
-    ['{"format": "papercli.foryou-model", "fingerp', "[" * 100_000 + "]" * 100_000],
-    ids=["cut-off", "nested-past-the-stack"],
-)
+def _stored_model(data: bytes, change: Callable[[dict[str, Any]], object]) -> bytes:
+    """The model file ``data`` with ``change`` applied to its model part."""
+    stored = marshal.loads(data)
+    change(stored["model"])
+    return marshal.dumps(stored)
+
+
+DAMAGE: dict[str, Callable[[bytes], bytes]] = {
+    "cut-off": lambda data: data[: len(data) // 2],
+    "nested-past-the-stack": lambda _: b"[\x01\x00\x00\x00" * 100_000 + b"N",
+    "not-marshal": lambda _: b'{"format": "papercli.foryou-model", "fingerp',
+    "nan-weight": lambda data: _stored_model(
+        data, lambda m: m["weights"].update({"protein": float("nan")})
+    ),
+    "term-not-a-string": lambda data: _stored_model(data, lambda m: m["weights"].update({7: 1.0})),
+    "weights-not-a-map": lambda data: _stored_model(data, lambda m: m.update(weights=[1, 2])),
+    "anchor-not-a-triple": lambda data: _stored_model(data, lambda m: m.update(anchors=[[1]])),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
 def test_a_corrupt_model_is_rebuilt_with_one_warning(
-    runner: CliRunner, corpus: Path, damage: str
+    runner: CliRunner, corpus: Path, damage: Callable[[bytes], bytes]
 ) -> None:
     run(runner, "save", "--offline", *PROTEIN[:3])
     first = ranked(runner, "--sort", "for-you")
-    model = corpus / "cache" / "foryou-model.json"
+    model = corpus / "cache" / "foryou-model.bin"
     assert model.exists()
-    model.write_text(damage)
+    model.write_bytes(damage(model.read_bytes()))
     result = run(runner, "today", "--offline", "--source", "hf", "-f", "ids", "--sort", "for-you")
     assert result.exit_code == 0
     assert result.stdout.split() == first

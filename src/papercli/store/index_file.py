@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 # 2: records are marshal bytes, pages are 16 KB (issue 19: the index was 2.1x its JSON).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 NAME = "index.sqlite3"
 
 SCHEMA = """
@@ -33,6 +33,12 @@ CREATE TABLE papers(
 CREATE INDEX papers_day ON papers(day);
 CREATE INDEX papers_id ON papers(id);
 CREATE INDEX papers_file ON papers(file);
+CREATE TABLE bag_docs(
+    ord INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, key INTEGER, length INTEGER
+);
+CREATE TABLE bag_postings(
+    term INTEGER, segment INTEGER, docs BLOB, PRIMARY KEY(term, segment)
+) WITHOUT ROWID;
 """
 FTS_SCHEMA = """
 CREATE VIRTUAL TABLE fts USING fts5(

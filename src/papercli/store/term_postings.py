@@ -1,0 +1,174 @@
+"""For you's term postings in the cache index: for each term, the papers that contain it.
+
+Ranking a year of 150,000 papers by tokenising each abstract takes ~9 s, and even summing
+weights over stored per-paper term lists touches 18 million terms (~3 s in Python). The
+model keeps only its few hundred strongest terms, so ranking from postings touches only the
+papers that contain those terms: a model's score of a paper is the sum of the weights of
+its terms that the model knows, over the square root of how many terms it has.
+
+Tables (in the index's schema): ``bag_docs`` gives each paper, by arXiv id, a number
+(``ord``, never reused: AUTOINCREMENT) with the key of the text its terms came from and
+their count; ``bag_postings`` holds, per term (its CRC-32) and per *segment* (the papers
+added together), the ords that contain it. A paper whose text changed gets a new ord; its
+old ord stays in old postings, where nothing reads it, until segments are merged. Merging
+the newer, small segments keeps a look-up to a few rows per term.
+
+A posting list is stored as the deltas of its ascending ords in the narrowest array type
+that holds them, zlib-compressed when that is smaller; the first byte says which.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from itertools import accumulate, pairwise
+
+# Terms per look-up query: under SQLite's oldest limit of 999 parameters.
+_PER_QUERY = 900
+# More segments than this and the newer ones are merged into one.
+MAX_SEGMENTS = 8
+_CODES = {1: "B", 2: "H", 4: "I"}
+
+
+def encode(ords: Sequence[int]) -> bytes:
+    """A posting list (ascending ords) as stored."""
+    deltas = [ords[0], *(b - a for a, b in pairwise(ords))]
+    top = max(deltas)
+    code = "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I"
+    packed = array(code, deltas)
+    if sys.byteorder == "big" and code != "B":
+        packed.byteswap()
+    raw = packed.tobytes()
+    small = zlib.compress(raw, 1)
+    if len(small) < len(raw):
+        return code.lower().encode() + small
+    return code.encode() + raw
+
+
+def decode(data: bytes) -> Iterable[int]:
+    """The ords of a stored posting list; raises ValueError when it is not one."""
+    if not isinstance(data, bytes) or not data:
+        raise ValueError("not a posting list")
+    code = chr(data[0])
+    body = data[1:]
+    if code.islower():
+        try:
+            body = zlib.decompress(body)
+        except zlib.error as exc:
+            raise ValueError(f"damaged posting list: {exc}") from None
+    if code.upper() not in _CODES.values():
+        raise ValueError("not a posting list")
+    deltas = array(code.upper())
+    deltas.frombytes(body)  # ValueError when the length does not fit the type
+    if sys.byteorder == "big" and code.upper() != "B":
+        deltas.byteswap()
+    return accumulate(deltas)
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))
+
+
+def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[str, int, int, int]]:
+    """For each of ``ids`` that has terms stored (and maybe others): (id, ord, key, number
+    of terms)."""
+    if len(ids) * 4 > last_ord(db):
+        # Most of the table: one scan is several times faster than look-ups by id.
+        return {row[0]: row for row in db.execute("SELECT id, ord, key, length FROM bag_docs")}
+    found = {}
+    listed = list(set(ids))
+    for start in range(0, len(listed), _PER_QUERY):
+        chunk = listed[start : start + _PER_QUERY]
+        sql = f"SELECT id, ord, key, length FROM bag_docs WHERE id IN ({_marks(chunk)})"  # noqa: S608
+        found.update((row[0], row) for row in db.execute(sql, chunk))
+    return found
+
+
+def add(db: sqlite3.Connection, papers: Sequence[tuple[str, int, Sequence[int]]]) -> list[int]:
+    """Store (id, key, term CRCs) of papers as one new segment; returns their ords.
+
+    Runs in the caller's transaction. A paper stored before under another key is replaced:
+    its new ord is what ``known`` returns from now on.
+    """
+    db.executemany("DELETE FROM bag_docs WHERE id=?", [(p[0],) for p in papers])
+    ords = []
+    for paper_id, key, terms in papers:
+        cursor = db.execute(
+            "INSERT INTO bag_docs(id, key, length) VALUES (?,?,?)", (paper_id, key, len(terms))
+        )
+        ords.append(int(cursor.lastrowid or 0))
+    by_term: dict[int, list[int]] = {}
+    for ord_, (_, _, terms) in zip(ords, papers, strict=True):
+        for term in terms:
+            by_term.setdefault(term, []).append(ord_)
+    row = db.execute("SELECT COALESCE(MAX(segment), 0) + 1 FROM bag_postings").fetchone()
+    segment = int(row[0])
+    db.executemany(
+        "INSERT INTO bag_postings VALUES (?,?,?)",
+        ((term, segment, encode(docs)) for term, docs in by_term.items()),
+    )
+    _merge_newer(db)
+    return ords
+
+
+def _merge_newer(db: sqlite3.Connection) -> None:
+    """Fold every segment but the largest into one when there are too many of them."""
+    counts = db.execute(
+        "SELECT segment, COUNT(*) FROM bag_postings GROUP BY segment ORDER BY COUNT(*) DESC"
+    ).fetchall()
+    if len(counts) <= MAX_SEGMENTS:
+        return
+    live = {row[0] for row in db.execute("SELECT ord FROM bag_docs")}
+    # Once a quarter of the ords are dead (texts changed, files pruned), the largest
+    # segment is rewritten too; until then it is left alone, being most of the work.
+    base = counts[0][0] if len(live) >= 0.75 * last_ord(db) else -1
+    merged: dict[int, list[int]] = {}
+    rows = db.execute(
+        "SELECT term, docs FROM bag_postings WHERE segment != ? ORDER BY segment", (base,)
+    )
+    for term, docs in rows:
+        merged.setdefault(term, []).extend(o for o in decode(docs) if o in live)
+    db.execute("DELETE FROM bag_postings WHERE segment != ?", (base,))
+    target = max(s for s, _ in counts)
+    db.executemany(
+        "INSERT INTO bag_postings VALUES (?,?,?)",
+        ((term, target, encode(sorted(docs))) for term, docs in merged.items() if docs),
+    )
+
+
+def last_ord(db: sqlite3.Connection) -> int:
+    """The highest ord ever given (AUTOINCREMENT keeps it even when its row is gone)."""
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name='bag_docs'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def sums(db: sqlite3.Connection, weights: dict[int, float]) -> list[float]:
+    """Per ord, the sum of the ``weights`` (by term CRC) of the terms its paper contains;
+    raises ValueError when a posting list is damaged."""
+    totals = [0.0] * (last_ord(db) + 1)
+    terms = list(weights)
+    for start in range(0, len(terms), _PER_QUERY):
+        chunk = terms[start : start + _PER_QUERY]
+        sql = f"SELECT term, docs FROM bag_postings WHERE term IN ({_marks(chunk)})"  # noqa: S608
+        for term, docs in db.execute(sql, chunk):
+            weight = weights[term]
+            try:
+                for ord_ in decode(docs):  # the hot loop: ~40 ns a posting
+                    totals[ord_] += weight
+            except IndexError:
+                raise ValueError("a posting list names a paper never stored") from None
+    return totals
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Forget every stored term (damaged postings): they are rebuilt as papers are ranked."""
+    db.execute("DELETE FROM bag_docs")
+    db.execute("DELETE FROM bag_postings")
+
+
+def prune(db: sqlite3.Connection) -> None:
+    """Forget the papers no longer in the index (their postings go at the next merge)."""
+    db.execute("DELETE FROM bag_docs WHERE id NOT IN (SELECT id FROM papers)")

@@ -1,0 +1,229 @@
+"""For you over long listings: term postings stored in the cache index rank exactly as the
+text does, follow the text when it changes, and survive damage, a busy index, pruned files
+and many small additions."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from foryou_corpus import NOW, paper_id, seed_corpus
+from papercli.cli import app
+from papercli.core import foryou as core_foryou
+from papercli.query import foryou
+from papercli.sources.arxiv_rss import parse_rss
+from papercli.store import term_postings
+
+FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
+PROTEIN = [paper_id(1, n) for n in range(8)]
+GALAXY = [paper_id(3, n) for n in range(8)]
+
+
+@pytest.fixture
+def corpus(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    seed_corpus(isolated)
+    monkeypatch.setenv("PAPERS_NOW", NOW)
+    return isolated
+
+
+def scored(runner: CliRunner) -> list[tuple[str, float]]:
+    result = runner.invoke(
+        app, ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
+    )
+    assert result.exit_code == 0, result.stderr
+    return [(p["id"], p["score"]) for p in json.loads(result.stdout)]
+
+
+def index(home: Path) -> sqlite3.Connection:
+    return sqlite3.connect(home / "cache" / "index.sqlite3", isolation_level=None)
+
+
+def stored_docs(home: Path) -> dict[str, tuple[int, int]]:
+    with index(home) as db:
+        return {i: (o, k) for i, o, k in db.execute("SELECT id, ord, key FROM bag_docs")}
+
+
+def save_protein(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["save", "--offline", *PROTEIN[:3]]).exit_code == 0
+
+
+def test_scores_from_term_crcs_equal_scores_from_the_text_on_a_whole_real_mailing() -> None:
+    papers = list(parse_rss((FORMATS / "arxiv_rss_cs.CL_2026-08-17.xml").read_bytes()).papers)
+    model = foryou.train(papers[:10], papers[10:15], papers[15:])
+    assert len(model.weights) == foryou.MAX_TERMS
+    for paper in papers:
+        crcs = foryou.term_crcs(paper)
+        assert len(crcs) == len(foryou.terms(paper))
+        total = sum(model.hashed.get(t, 0.0) for t in crcs)
+        assert foryou.from_sum(total, len(crcs)) == pytest.approx(model.score(paper), abs=1e-11)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_posting_lists_read_back_as_written(seed: int) -> None:
+    draw = random.Random(seed)
+    top = draw.choice([300, 70_000, 5_000_000_000])
+    ords = sorted(draw.sample(range(1, top), draw.randint(1, 250)))
+    assert list(term_postings.decode(term_postings.encode(ords))) == ords
+
+
+@pytest.mark.parametrize("damage", [b"", b"Q\x00\x00", b"h\x78\x9cbroken", b"I\x01\x02\x03"])
+def test_a_damaged_posting_list_is_refused(damage: bytes) -> None:
+    with pytest.raises(ValueError):
+        list(term_postings.decode(damage))
+
+
+def test_a_long_listing_ranks_from_postings_in_the_same_order_as_from_the_text(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_protein(runner)
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 10**9)
+    from_text = scored(runner)
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    first = scored(runner)  # tokenises once and stores the postings
+    assert set(stored_docs(corpus)) == {i for i, _ in from_text}
+    assert scored(runner) == first  # from the postings alone
+    assert [i for i, _ in first] == [i for i, _ in from_text]
+    assert [s for _, s in first] == pytest.approx([s for _, s in from_text], abs=1e-11)
+    assert {i for i, _ in first[:8]} == set(PROTEIN)
+
+
+def test_a_paper_whose_text_changed_is_ranked_by_its_new_text(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    before = dict(scored(runner))
+    assert before[GALAXY[5]] < before[PROTEIN[4]] / 4
+    listing = next((corpus / "cache" / "hf").glob("*.json"))
+    data = json.loads(listing.read_text())
+    protein = next(p for p in data["papers"] if p["id"] == PROTEIN[4])
+    galaxy = next(p for p in data["papers"] if p["id"] == GALAXY[5])
+    galaxy["title"], galaxy["abstract"] = protein["title"], protein["abstract"]
+    old_ord, old_key = stored_docs(corpus)[GALAXY[5]]
+    listing.write_text(json.dumps(data))
+    after = dict(scored(runner))
+    assert after[GALAXY[5]] > after[PROTEIN[4]] / 2  # it reads like the saved papers now
+    new_ord, new_key = stored_docs(corpus)[GALAXY[5]]
+    assert new_key != old_key and new_ord > old_ord  # ords are never reused
+
+
+@pytest.mark.parametrize("damage", ["garbage", "unknown-paper"])
+def test_damaged_postings_warn_once_and_are_rebuilt(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    good = scored(runner)
+    bad = b"Bnot zlib" if damage == "garbage" else term_postings.encode([10**6])
+    with index(corpus) as db:
+        db.execute("UPDATE bag_postings SET docs=?", (bad,))
+    result = runner.invoke(
+        app, ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
+    )
+    assert result.exit_code == 0
+    assert [(p["id"], p["score"]) for p in json.loads(result.stdout)] == good
+    assert result.stderr.count("For you's terms in the cache index") == 1
+    assert stored_docs(corpus) == {}  # dropped: the next ranking stores them again
+    again = runner.invoke(
+        app, ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
+    )
+    assert "cache index" not in again.stderr
+    assert len(stored_docs(corpus)) == len(good)
+    assert scored(runner) == good
+
+
+def test_a_busy_index_ranks_at_once_and_stores_nothing(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_protein(runner)
+    expected = scored(runner)  # builds the index; no postings needed yet
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "db.execute('BEGIN IMMEDIATE'); print('held', flush=True); time.sleep(60)",
+            str(corpus / "cache" / "index.sqlite3"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        assert scored(runner) == expected  # storing would wait up to 30 s: it is skipped
+    finally:
+        holder.kill()
+        holder.wait()
+    assert stored_docs(corpus) == {}
+    assert scored(runner) == expected
+    assert len(stored_docs(corpus)) == len(expected)
+
+
+def test_papers_whose_files_are_gone_are_forgotten(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    scored(runner)
+    assert stored_docs(corpus)
+    next((corpus / "cache" / "hf").glob("*.json")).unlink()
+    runner.invoke(app, ["list", "--offline", "--since", "2026-01-01", "-f", "ids"])
+    assert stored_docs(corpus) == {}
+
+
+def test_many_small_additions_are_merged_and_sum_as_before(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "postings.sqlite3", isolation_level=None)
+    db.executescript(
+        "CREATE TABLE papers(id TEXT);"
+        "CREATE TABLE bag_docs(ord INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+        " key INTEGER, length INTEGER);"
+        "CREATE TABLE bag_postings(term INTEGER, segment INTEGER, docs BLOB,"
+        " PRIMARY KEY(term, segment)) WITHOUT ROWID;"
+    )
+    draw = random.Random(3)
+    texts: dict[str, list[int]] = {}
+    for batch in range(30):
+        papers = []
+        for n in range(5):
+            # Every third batch rewrites two earlier papers: their old ords die.
+            paper = f"p{batch}-{n}" if batch % 3 or n > 1 else f"p{max(0, batch - 3)}-{n}"
+            texts[paper] = sorted(draw.sample(range(40), 6))
+            papers.append((paper, batch, texts[paper]))
+        term_postings.add(db, papers)
+        segments = db.execute("SELECT COUNT(DISTINCT segment) FROM bag_postings").fetchone()[0]
+        assert segments <= term_postings.MAX_SEGMENTS + 1
+    weights = {t: float(t % 7) - 2.5 for t in range(40)}
+    totals = term_postings.sums(db, weights)
+    found = term_postings.known(db, list(texts))
+    assert set(found) == set(texts)
+    for paper, terms in texts.items():
+        assert totals[found[paper][1]] == pytest.approx(sum(weights[t] for t in terms))
+    live = {row[1] for row in found.values()}
+    named = {o for (docs,) in db.execute("SELECT docs FROM bag_postings")
+             for o in term_postings.decode(docs)}  # fmt: skip
+    assert len(named - live) < len(live)  # dead ords are dropped by full merges
+
+
+def test_the_first_ranking_of_many_papers_says_it_reads_their_words_once(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papercli.store import index as index_module
+
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    monkeypatch.setattr(index_module, "_SAY_TERMS_FROM", 10)
+    save_protein(runner)
+    args = ["today", "--offline", "--source", "hf", "-f", "ids", "--sort", "for-you"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0
+    assert first.stderr.count("For you: reading the words of") == 1
+    assert first.stdout  # the listing itself is on stdout, the note on stderr only
+    assert "reading the words" not in runner.invoke(app, args).stderr
