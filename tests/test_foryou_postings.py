@@ -216,10 +216,8 @@ def test_many_small_additions_are_merged_and_sum_as_before(tmp_path: Path) -> No
 def test_the_first_ranking_of_many_papers_says_it_reads_their_words_once(
     runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from papercli.store import index as index_module
-
     monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    monkeypatch.setattr(index_module, "_SAY_TERMS_FROM", 10)
+    monkeypatch.setattr(term_postings, "SAY_FROM", 10)
     save_protein(runner)
     args = ["today", "--offline", "--source", "hf", "-f", "ids", "--sort", "for-you"]
     first = runner.invoke(app, args)
@@ -227,3 +225,23 @@ def test_the_first_ranking_of_many_papers_says_it_reads_their_words_once(
     assert first.stderr.count("For you: reading the words of") == 1
     assert first.stdout  # the listing itself is on stdout, the note on stderr only
     assert "reading the words" not in runner.invoke(app, args).stderr
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE bag_docs SET key='not a number'",
+        "UPDATE bag_docs SET length=-1",
+        "UPDATE bag_docs SET ord=-5",
+        "UPDATE bag_postings SET docs='text'",
+    ],
+)
+def test_rows_of_the_wrong_kind_cannot_be_stored(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    good = scored(runner)
+    with index(corpus) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute(edit)
+    assert scored(runner) == good

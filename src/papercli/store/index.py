@@ -14,7 +14,6 @@ FTS5 gives word lookups and BM25 ranking without loading every abstract into mem
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,7 +30,6 @@ from papercli.store.fts_query import WORD as _WORD
 from papercli.store.fts_query import keywords_query, term_query  # noqa: F401 - their old home
 from papercli.store.fts_query import quote as _quote
 from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: the index's file
-    BUSY_WAIT,
     NAME,
     SCHEMA_VERSION,
     IndexFile,
@@ -43,8 +41,6 @@ from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: th
 
 # A sync of this many files says so (one line in a pipe, a bar on a terminal).
 _SAY_FROM = 100
-# Tokenising this many papers for For you says so: 20,000 take ~2 s.
-_SAY_TERMS_FROM = 20_000
 # A row's ``record``: marshal bytes of every field but these (columns of their own, or
 # rebuilt from the id), in field order. A third of the size of the JSON it replaced, and
 # read back without parsing or re-validating: only validated papers are ever indexed.
@@ -65,14 +61,6 @@ def unpack(record: bytes, title: str, abstract: str, keywords: str) -> Paper | N
         return Paper(**fields, title=title, abstract=abstract, keywords=kept)
     except (ValueError, EOFError, TypeError):
         return None
-
-
-def _current(
-    stored: dict[str, tuple[str, int, int, int]], ids: list[str], keys: list[int]
-) -> list[tuple[str, int, int, int] | None]:
-    """Per paper, its stored (id, ord, key, length), or None when absent or of another text."""
-    rows = list(map(stored.get, ids))
-    return [r if r is not None and r[2] == k else None for r, k in zip(rows, keys, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -298,79 +286,15 @@ class Index(IndexFile):
         terms: Callable[[Paper], Sequence[int]],
         weights: dict[int, float],
     ) -> tuple[list[float], list[int]]:
-        """For each paper, the sum of ``weights`` over its terms (For you's score before
-        its length is divided out), and how many terms it has: from the stored postings.
-
-        ``terms`` gives a paper's term CRCs; it is called, and its result stored, only for
-        papers with no terms stored or whose ``key`` (of the text they came from) changed.
-        Storing is best effort: a busy or read-only index only means computing them again
-        next time. Damaged postings are dropped, with a warning, and rebuilt.
-        """
-
-        db = self.db
-        keys = list(map(key, papers))
-        ids = [p.id for p in papers]
-        db.execute("BEGIN")  # one snapshot: the ords and the postings that name them
-        rows = _current(term_postings.known(db, ids), ids, keys)
-        missing: dict[str, tuple[str, int, Sequence[int]]] = {}
-        unread = [n for n, row in enumerate(rows) if row is None]
-        if len(unread) >= _SAY_TERMS_FROM and self.on_wait is not None:
-            self.on_wait(f"For you: reading the words of {len(unread):,} papers (once)")
-        for n in unread:
-            if ids[n] not in missing:
-                missing[ids[n]] = (ids[n], keys[n], terms(papers[n]))
-        if missing:
-            db.execute("COMMIT")
-            self._keep_terms(list(missing.values()))
-            db.execute("BEGIN")
-            rows = _current(term_postings.known(db, ids), ids, keys)
-        try:
-            totals = term_postings.sums(db, weights)
-        except ValueError as exc:
-            db.execute("ROLLBACK")
-            self.store.warn(f"For you's terms in the cache index {self.path} were {exc}; rebuilt")
-            self._reset_terms()
-            rows, totals = [None] * len(papers), []
-        else:
-            db.execute("COMMIT")
-        if None not in rows:  # the usual case: two comprehensions, no per-paper branches
-            return [totals[r[1]] for r in rows], [r[3] for r in rows]  # type: ignore[index]
-        sums, lengths = [], []
-        for paper, row in zip(papers, rows, strict=True):
-            if row is not None:
-                sums.append(totals[row[1]])
-                lengths.append(row[3])
-            else:  # not stored (busy, read-only, damaged): from its terms, this run only
-                own = missing[paper.id][2] if paper.id in missing else terms(paper)
-                sums.append(sum(weights.get(t, 0.0) for t in own))
-                lengths.append(len(own))
-        return sums, lengths
-
-    def _keep_terms(self, rows: list[tuple[str, int, Sequence[int]]]) -> None:
-        import sqlite3
-
-        db = self.db
-        try:
-            # A query waits for no writer here: at worst the terms are computed again.
-            db.execute("PRAGMA busy_timeout=0")
-            db.execute("BEGIN IMMEDIATE")
-            term_postings.add(db, rows)
-            db.execute("COMMIT")
-        except sqlite3.OperationalError:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-        finally:
-            db.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT * 1000)}")
-
-    def _reset_terms(self) -> None:
-        import sqlite3
-
-        with contextlib.suppress(sqlite3.OperationalError):
-            self.db.execute("BEGIN IMMEDIATE")
-            term_postings.reset(self.db)
-            self.db.execute("COMMIT")
-        if self.db.in_transaction:
-            self.db.execute("ROLLBACK")
+        """For each paper, the sum of ``weights`` over its terms and how many terms it has,
+        from For you's term postings (``term_postings.term_sums``)."""
+        return term_postings.term_sums(
+            term_postings.Postings(self.db, self.path, self.store.warn, self.on_wait),
+            papers,
+            key,
+            terms,
+            weights,
+        )
 
     def by_id(self, paper_id: str) -> list[Paper]:
         """Every cached record of one paper."""

@@ -34,10 +34,13 @@ CREATE INDEX papers_day ON papers(day);
 CREATE INDEX papers_id ON papers(id);
 CREATE INDEX papers_file ON papers(file);
 CREATE TABLE bag_docs(
-    ord INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, key INTEGER, length INTEGER
+    ord INTEGER PRIMARY KEY AUTOINCREMENT CHECK(ord > 0), id TEXT NOT NULL UNIQUE,
+    key INTEGER NOT NULL CHECK(typeof(key) = 'integer'),
+    length INTEGER NOT NULL CHECK(typeof(length) = 'integer' AND length >= 0)
 );
 CREATE TABLE bag_postings(
-    term INTEGER, segment INTEGER, docs BLOB, PRIMARY KEY(term, segment)
+    term INTEGER NOT NULL, segment INTEGER NOT NULL,
+    docs BLOB NOT NULL CHECK(typeof(docs) = 'blob'), PRIMARY KEY(term, segment)
 ) WITHOUT ROWID;
 """
 FTS_SCHEMA = """

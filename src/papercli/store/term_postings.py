@@ -19,18 +19,135 @@ that holds them, zlib-compressed when that is smaller; the first byte says which
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import accumulate, pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papercli.store.index_file import BUSY_WAIT
+
+if TYPE_CHECKING:
+    from papercli.models import Paper
 
 # Terms per look-up query: under SQLite's oldest limit of 999 parameters.
 _PER_QUERY = 900
 # More segments than this and the newer ones are merged into one.
 MAX_SEGMENTS = 8
 _CODES = {1: "B", 2: "H", 4: "I"}
+# Reading the words of this many papers says so on stderr: 20,000 take ~1 s.
+SAY_FROM = 20_000
+Row = tuple[str, int, int, int]  # id, ord, key, number of terms
+
+
+@dataclass(frozen=True)
+class Postings:
+    """The index connection the postings live in, and where to report what happens."""
+
+    db: sqlite3.Connection
+    path: Path
+    warn: Callable[[str], None]
+    say: Callable[[str], None] | None = None
+
+
+def term_sums(
+    postings: Postings,
+    papers: list[Paper],
+    key: Callable[[Paper], int],
+    terms: Callable[[Paper], Sequence[int]],
+    weights: dict[int, float],
+) -> tuple[list[float], list[int]]:
+    """For each paper, the sum of ``weights`` over its terms (For you's score before its
+    length is divided out), and how many terms it has.
+
+    ``terms`` gives a paper's term CRCs; it is called, and its result stored, only for
+    papers with no terms stored or whose ``key`` (of the text they came from) changed.
+    Storing is best effort: a busy or read-only index only means computing them again next
+    time. Damaged postings are dropped, with a warning, and rebuilt.
+    """
+    db = postings.db
+    keys = list(map(key, papers))
+    ids = [p.id for p in papers]
+    with _snapshot(db):  # the ords, and the postings that name them, of one moment
+        rows = _current(known(db, ids), ids, keys)
+    missing: dict[str, tuple[str, int, Sequence[int]]] = {}
+    unread = [n for n, row in enumerate(rows) if row is None]
+    if len(unread) >= SAY_FROM and postings.say is not None:
+        postings.say(f"For you: reading the words of {len(unread):,} papers (once)")
+    for n in unread:
+        if ids[n] not in missing:
+            missing[ids[n]] = (ids[n], keys[n], terms(papers[n]))
+    if missing:
+        _keep(db, list(missing.values()))
+    try:
+        with _snapshot(db):
+            if missing:
+                rows = _current(known(db, ids), ids, keys)
+            totals = sums(db, weights)
+    except ValueError as exc:
+        postings.warn(f"For you's terms in the cache index {postings.path} were {exc}; rebuilt")
+        _reset(db)
+        rows, totals = [None] * len(papers), []
+    if None not in rows:  # the usual case: two comprehensions, no per-paper branches
+        return [totals[r[1]] for r in rows], [r[3] for r in rows]  # type: ignore[index]
+    found_sums, lengths = [], []
+    for paper, row in zip(papers, rows, strict=True):
+        if row is not None:
+            found_sums.append(totals[row[1]])
+            lengths.append(row[3])
+        else:  # not stored (busy, read-only, damaged): from its terms, this run only
+            own = missing[paper.id][2] if paper.id in missing else terms(paper)
+            found_sums.append(sum(weights.get(t, 0.0) for t in own))
+            lengths.append(len(own))
+    return found_sums, lengths
+
+
+@contextlib.contextmanager
+def _snapshot(db: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction, always ended (committed, or rolled back on any error)."""
+    db.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    if db.in_transaction:
+        db.execute("COMMIT")
+
+
+def _current(stored: dict[str, Row], ids: list[str], keys: list[int]) -> list[Row | None]:
+    """Per paper, its stored row, or None when absent or of another text."""
+    rows = list(map(stored.get, ids))
+    return [r if r is not None and r[2] == k else None for r, k in zip(rows, keys, strict=True)]
+
+
+def _keep(db: sqlite3.Connection, rows: list[tuple[str, int, Sequence[int]]]) -> None:
+    try:
+        # A query waits for no writer here: at worst the terms are computed again.
+        db.execute("PRAGMA busy_timeout=0")
+        db.execute("BEGIN IMMEDIATE")
+        add(db, rows)
+        db.execute("COMMIT")
+    except sqlite3.OperationalError:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+    finally:
+        db.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT * 1000)}")
+
+
+def _reset(db: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("BEGIN IMMEDIATE")
+        reset(db)
+        db.execute("COMMIT")
+    if db.in_transaction:
+        db.execute("ROLLBACK")
 
 
 def encode(ords: Sequence[int]) -> bytes:
@@ -72,7 +189,7 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, tuple[str, int, int, int]]:
+def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
     """For each of ``ids`` that has terms stored (and maybe others): (id, ord, key, number
     of terms)."""
     if len(ids) * 4 > last_ord(db):
