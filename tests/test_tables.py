@@ -316,3 +316,52 @@ def test_digests_count_in_the_singular_too() -> None:
         text = render(digest)
         assert "1 comment" in text and "1 comments" not in text
         assert "1 new paper," in text and "1 new papers" not in text
+
+
+def _cells(line: str) -> int:
+    from papercli.formats.cells import width
+
+    return width(ANSI.sub("", line))
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_wide_characters_take_two_cells_and_rows_stay_aligned(width: int) -> None:
+    title = "大規模言語モデルの推論 🚀 と評価" * 3
+    cjk = replace(HF, id="2606.00001", title=title, authors=("山田 太郎",))
+    out = io.StringIO()
+    render_table([cjk, ARXIV], out, Terminal(styled=True, width=width))
+    lines = ANSI.sub("", out.getvalue()).splitlines()
+    assert all(_cells(line) <= width for line in lines), "\n".join(lines)
+    title_at = lines[0].index("Title")
+    row = next(line for line in lines if ARXIV.id in line)
+    assert row[title_at:].startswith("A Virtual Member")  # the next row's title lines up
+    assert sum("大規模" in line for line in lines) >= 2  # wrapped, none of it dropped
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_wrapping_keeps_every_word_and_every_line_within_its_width(seed: int) -> None:
+    import random
+
+    from papercli.formats.cells import width, wrap
+
+    draw = random.Random(seed)
+    alphabet = ["a", "b", "é", "漢", "字", "🚀", "x\u0301"]
+    words = ["".join(draw.choices(alphabet, k=draw.randint(1, 30))) for _ in range(25)]
+    text = " ".join(words)
+    room = draw.randint(1, 40)
+    lines = [text[a:b] for a, b in wrap(text, room)]
+    # One cell of slack: a two-cell character cannot be split to fill a one-cell line.
+    assert all(width(line) <= max(room, 2) for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_titles_link_to_their_abstract_only_when_links_are_on() -> None:
+    for links in (True, False):
+        out = io.StringIO()
+        render_table([HF], out, Terminal(styled=True, color=True, width=100, links=links))
+        linked = "\x1b]8;;https://arxiv.org/abs/2606.06113\x1b\\" in out.getvalue()
+        assert linked is links
+        assert ("\x1b]8;;https://github.com/nianbai006/SDG" in out.getvalue()) is links
+    out = io.StringIO()
+    render_table([HF], out, Terminal(styled=False, width=100))
+    assert "\x1b" not in out.getvalue() and "2606.06113" in out.getvalue()

@@ -2,16 +2,28 @@
 
 The listing keeps what people look for (votes, comments, code, when it was listed, the
 category) and gives the title the room: at 80 columns authors shrink to "First Author
-et al." and dates to ``06-12``. Upstream text reaches Rich only as ``Text`` after
-``sanitize``; Rich is imported only when a table is drawn.
+et al." and dates to ``06-12``. The listing is laid out by ``formats.cells`` (Rich's
+console and table cost more than the rest of a cached command); the small grids still use
+Rich, imported only when one is drawn. Upstream text is always ``sanitize``d first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import NamedTuple, TextIO
 
+from papercli.formats.cells import (
+    PLAIN,
+    Painter,
+    Run,
+    Style,
+    cut,
+    plain_of,
+    screen_width,
+    slice_runs,
+    wrap,
+)
+from papercli.formats.cells import width as cell_width
 from papercli.formats.escape import link_target
 from papercli.formats.summary import authors_in, upvote_cell
 from papercli.formats.terminal import Terminal, console
@@ -20,8 +32,7 @@ from papercli.models import Paper, abs_url, sanitize
 NARROW = 100  # below this width: one author, short dates
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
+class Column(NamedTuple):
     """A column a command adds to the listing table (``saved``: tags, saved date)."""
 
     heading: str
@@ -59,16 +70,34 @@ def limit_footer(shown: int, total: int | None) -> str | None:
     return f"{shown} of {total} papers (--limit {shown})"
 
 
-@dataclass(slots=True)
 class _Spec:
-    """One column of the listing before it is laid out: what it shows and how much it matters."""
+    """One column of the listing before it is laid out: what it shows and how much it matters.
 
-    heading: str
-    cells: list[Any]
-    rank: int  # the lowest rank goes first when the width runs out
-    options: dict[str, Any] = field(default_factory=dict)
-    width: int = 0  # the room it takes (no-wrap columns) or at least needs (wrapping ones)
-    shrink_to: int = 0  # it may narrow down to this before any column is dropped
+    ``rank``: the lowest goes first when the width runs out; ``right``: right-justified;
+    ``wraps``: onto more lines, else cut with an ellipsis; ``width``: the room it takes (or,
+    wrapping, at least needs); ``shrink_to``: how narrow it may get before a column goes.
+    """
+
+    __slots__ = (
+        "cells", "heading", "max_width", "rank", "right", "shrink_to", "style", "width", "wraps",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        heading: str,
+        cells: list[list[Run]],
+        rank: int,
+        style: Style = PLAIN,
+        *,
+        right: bool = False,
+        wraps: bool = False,
+        max_width: int | None = None,
+        width: int = 0,
+        shrink_to: int = 0,
+    ) -> None:
+        self.heading, self.cells, self.rank, self.style = heading, cells, rank, style
+        self.right, self.wraps, self.max_width = right, wraps, max_width
+        self.width, self.shrink_to = width, shrink_to
 
 
 def _fit(specs: list[_Spec], width: int, gap: int) -> list[_Spec]:
@@ -86,9 +115,13 @@ def _fit(specs: list[_Spec], width: int, gap: int) -> list[_Spec]:
         kept.remove(min(kept, key=lambda s: s.rank))
 
 
-def _measure(spec: _Spec, cap: int | None = None) -> int:
-    longest = max([len(spec.heading), *(len(str(cell)) for cell in spec.cells)])
-    return min(longest, cap) if cap else longest
+def _measure(spec: _Spec) -> int:
+    longest = max([cell_width(spec.heading), *(cell_width(plain_of(c)) for c in spec.cells)])
+    return min(longest, spec.max_width) if spec.max_width else longest
+
+
+def _one(text: str, style: Style = PLAIN) -> list[Run]:
+    return [(text, style)]
 
 
 def render_table(
@@ -110,100 +143,113 @@ def render_table(
     When the width runs out, the least important columns go first (comments, then the
     category, then the date when it is optional); the title always keeps 24 columns.
     """
-    from rich import box
-    from rich.style import Style
-    from rich.table import Table
-    from rich.text import Text
-
-    con = console(out, term)
-    wide = con.width >= NARROW
-    authors_width = 18 if not wide else min(32, con.width // 5)
+    screen = screen_width(term.width)
+    wide = screen >= NARROW
+    authors_width = 18 if not wide else min(32, screen // 5)
     titles = []
     for paper in papers:
-        url = abs_url(paper.id)
-        title = Text(sanitize(paper.title), style=Style(link=url) if term.links else "")
+        title = _one(sanitize(paper.title), Style(link=abs_url(paper.id)))
         code = link_target(paper.github)
         if code:
             count = f" {stars(paper.github_stars)}" if paper.github_stars and wide else ""
-            title.append(" ·", style="dim")
-            title.append(
-                " code" + count,
-                style=Style(color="green", link=code if term.links else None),
-            )
+            title += [(" ·", Style(("dim",))), (" code" + count, Style(color="green", link=code))]
         titles.append(title)
-    categories = [category_cell(p) for p in papers]
-    right = {"justify": "right", "no_wrap": True}
     specs = [
-        _Spec("ID", [p.id for p in papers], 100, {"no_wrap": True, "style": "cyan"}),
-        _Spec("Title", titles, 99, {"min_width": 24, "overflow": "fold"}, width=24),
-        _Spec("▲", [upvote_cell(p) for p in papers], 90, {**right, "style": "bold"}),
+        _Spec("ID", [_one(p.id) for p in papers], 100, Style(color="cyan")),
+        _Spec("Title", titles, 99, wraps=True, width=24),
+        _Spec("▲", [_one(upvote_cell(p)) for p in papers], 90, Style(("bold",)), right=True),
         # Its cells are written once its width is known ("H. Zhang et al." needs 15).
-        _Spec(
-            "Authors",
-            [],
-            80,
-            {"overflow": "ellipsis", "no_wrap": True, "style": "dim"},
-            width=authors_width,
-            shrink_to=15,
-        ),
+        _Spec("Authors", [], 80, Style(("dim",)), width=authors_width, shrink_to=15),
     ]
     if scores is not None:
-        specs.append(_Spec("Score", [f"{scores.get(p.id, 0.0):.2f}" for p in papers], 85, right))
+        cells = [_one(f"{scores.get(p.id, 0.0):.2f}") for p in papers]
+        specs.append(_Spec("Score", cells, 85, right=True))
     dates = listed_cells(papers, always=bool(listed), wide=wide) if listed is not False else None
     if dates is not None:
-        specs.append(
-            _Spec("Listed", [dates[p.id] for p in papers], 75 if listed else 45, {"no_wrap": True})
-        )
+        specs.append(_Spec("Listed", [_one(dates[p.id]) for p in papers], 75 if listed else 45))
     if why is not None:
-        reasons = [Text(sanitize("; ".join(why.get(p.id, [])))) for p in papers]
+        reasons = [_one(sanitize("; ".join(why.get(p.id, [])))) for p in papers]
         specs.append(
-            _Spec("Why", reasons, 70, {"max_width": 30, "overflow": "fold", "style": "green"}, 12)
+            _Spec("Why", reasons, 70, Style(color="green"), wraps=True, max_width=30, shrink_to=12)
         )
     for number, column in enumerate(columns):
         shown = column.narrow if column.narrow is not None and not wide else column.cells
-        cells = [Text(sanitize(shown.get(p.id, ""))) for p in papers]
-        options = {"max_width": column.max_width, "overflow": "ellipsis", "no_wrap": True}
-        specs.append(_Spec(column.heading, cells, 65 - number, options))
-    specs.append(
-        _Spec(
-            "Cat",
-            [Text(c, style="dim italic" if is_source else "") for c, is_source in categories],
-            50,
-            {"no_wrap": True, "style": "magenta", "max_width": 10, "overflow": "ellipsis"},
-        )
-    )
+        cells = [_one(sanitize(shown.get(p.id, ""))) for p in papers]
+        specs.append(_Spec(column.heading, cells, 65 - number, max_width=column.max_width))
+    categories = []
+    for paper in papers:
+        category, is_source = category_cell(paper)
+        categories.append(_one(category, Style(("dim", "italic")) if is_source else PLAIN))
+    specs.append(_Spec("Cat", categories, 50, Style(color="magenta"), max_width=10))
     if any(p.comments for p in papers):
-        specs.append(_Spec("Cmts", [str(p.comments or "") for p in papers], 40, right))
+        cells = [_one(str(p.comments or "")) for p in papers]
+        specs.append(_Spec("Cmts", cells, 40, right=True))
     for spec in specs:
         if not spec.width:
-            spec.width = _measure(spec, spec.options.get("max_width"))
+            spec.width = _measure(spec)
     order = ["Score", "▲", "Cmts", "ID", "Title", "Authors", "Cat", "Listed"]
     gap = 3 if wide else 2
-    kept = _fit(specs, con.width, gap)
+    kept = _fit(specs, screen, gap)
     kept.sort(key=lambda s: order.index(s.heading) if s.heading in order else len(order))
-    # Every width is decided here, so Rich never squeezes a date or a tag to fit: the
-    # title takes what the others leave.
+    # Every width is decided here: the title takes what the others leave.
     for spec in kept:
         if spec.heading == "Authors":
-            spec.cells = [Text(authors_in(p, spec.width)) for p in papers]
+            spec.cells = [_one(authors_in(p, spec.width)) for p in papers]
     title = kept[[s.heading for s in kept].index("Title")]
     others = sum(spec.width for spec in kept if spec is not title)
-    title.width = max(title.width, con.width - others - gap * (len(kept) - 1))
-    for spec in kept:
-        spec.options["width"] = spec.width
-    # Columns are the box's one-space separator plus padding apart: two spaces narrow, three
-    # wide (the edges are never padded).
-    table = Table(
-        box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-        padding=(0, 1, 0, 1) if wide else (0, 1, 0, 0),
-    )  # fmt: skip
-    for spec in kept:
-        table.add_column(spec.heading, **spec.options)
-    for paper, row in zip(papers, zip(*(spec.cells for spec in kept), strict=True), strict=True):
-        table.add_row(*row, style="dim" if paper.id in dimmed else None)
-    con.print(table)
+    title.width = max(title.width, screen - others - gap * (len(kept) - 1))
+    painter = Painter(styled=term.styled or term.stdout_tty, color=term.color, links=term.links)
+    lines = [_line([[(s.heading, Style(("bold",)))] for s in kept], kept, gap, painter)]
+    lines.append("─" * (sum(s.width for s in kept) + gap * (len(kept) - 1)))
+    for row, paper in enumerate(papers):
+        extra = ("dim",) if paper.id in dimmed else ()
+        cells = [spec.cells[row] for spec in kept]
+        lines.extend(_row(cells, kept, gap, painter, extra))
     if footer:
-        con.print(Text(footer, style="dim"))
+        lines.append(painter.paint(footer, Style(("dim",))))
+    out.write("\n".join(lines) + "\n")
+
+
+def _row(
+    cells: list[list[Run]], specs: list[_Spec], gap: int, painter: Painter, extra: tuple[str, ...]
+) -> list[str]:
+    """The lines of one table row: wrapping cells spill onto more lines, others are cut."""
+    laid: list[list[list[Run]]] = []
+    for runs, spec in zip(cells, specs, strict=True):
+        if painter.styled:
+            runs = [(text, _merged(style, spec.style, extra)) for text, style in runs]
+        text = plain_of(runs)
+        if spec.wraps:
+            laid.append([slice_runs(runs, a, b) for a, b in wrap(text, spec.width)])
+        elif cell_width(text) > spec.width:
+            laid.append([[(cut(text, spec.width), runs[0][1])]])
+        else:
+            laid.append([runs])
+    height = max(len(parts) for parts in laid)
+    return [
+        _line([parts[n] if n < len(parts) else [] for parts in laid], specs, gap, painter)
+        for n in range(height)
+    ]
+
+
+def _merged(cell: Style, column: Style, row: tuple[str, ...]) -> Style:
+    """A run's own style over its column's, with the row's attributes (dim) added."""
+    attributes = (*column.attributes, *row, *cell.attributes)
+    return Style(attributes, cell.color or column.color, cell.link)
+
+
+def _line(cells: list[list[Run]], specs: list[_Spec], gap: int, painter: Painter) -> str:
+    """One line of the table, each cell padded to its column; no trailing spaces."""
+    pieces = []
+    for runs, spec in zip(cells, specs, strict=True):
+        if len(runs) == 1:  # most cells: one run
+            text, style = runs[0]
+            room, drawn = spec.width - cell_width(text), painter.paint(text, style)
+        else:
+            room = spec.width - cell_width(plain_of(runs))
+            drawn = "".join(painter.paint(text, style) for text, style in runs)
+        pieces.append(" " * room + drawn if spec.right else drawn + " " * room)
+    return (" " * gap).join(pieces).rstrip()
 
 
 def render_grid(
