@@ -335,3 +335,40 @@ def test_a_listing_file_with_a_bad_date_name_is_left_out(isolated: Path) -> None
 
 def test_a_search_with_no_searchable_word_finds_nothing(session: Session) -> None:
     assert session.index().search("!!! ???", 10, None) == []
+
+
+def test_a_first_build_killed_midway_leaves_an_index_that_answers_right(tmp_path: Path) -> None:
+    """The first build writes through a rollback journal (once, not via the WAL): kill -9
+    inside it, and the next run must still give the same papers, in WAL mode again."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    make_cache(home, days=200, per_day=60)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERS_")}
+    env.update(
+        PAPERS_HOME=str(home), PAPERS_CONFIG=str(tmp_path / "none.toml"),
+        PAPERS_NOW=NOW.isoformat(), PAPERS_HF_URL="http://127.0.0.1:9",
+    )  # fmt: skip
+    args = [sys.executable, "-m", "papercli", "list", "--offline", "--source", "hf"]
+    args += ["--since", "2026-10-01", "--until", "2027-04-30", "-f", "ids"]
+    builder = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert builder.stderr is not None
+    line = builder.stderr.readline().decode()
+    assert "indexing" in line  # said before the build's transaction starts
+    time.sleep(0.3)
+    builder.send_signal(signal.SIGKILL)
+    builder.wait()
+    again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    (home / "cache" / "index.sqlite3").unlink()
+    for suffix in ("-wal", "-shm", "-journal"):
+        (home / "cache" / f"index.sqlite3{suffix}").unlink(missing_ok=True)
+    fresh = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert sorted(again.stdout.split()) == sorted(fresh.stdout.split())
+    assert len(fresh.stdout.split()) == 200 * 60
+    with sqlite3.connect(home / "cache" / "index.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
