@@ -9,6 +9,7 @@ import random
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -245,3 +246,158 @@ def test_rows_of_the_wrong_kind_cannot_be_stored(
     with index(corpus) as db, pytest.raises(sqlite3.IntegrityError):
         db.execute(edit)
     assert scored(runner) == good
+
+
+def _postings_db(tmp_path: Path) -> sqlite3.Connection:
+    from papercli.store.index_file import SCHEMA
+
+    db = sqlite3.connect(tmp_path / "postings.sqlite3", isolation_level=None)
+    db.executescript(SCHEMA)
+    return db
+
+
+def test_a_merge_when_the_newest_segment_is_the_largest_keeps_every_paper(
+    tmp_path: Path,
+) -> None:
+    db = _postings_db(tmp_path)
+    texts = {f"p{n}": [n % 5] for n in range(term_postings.MAX_SEGMENTS)}
+    for paper, terms in texts.items():
+        term_postings.add(db, [(paper, 1, terms)])
+    last = {f"q{n}": list(range(99)) for n in range(3)}  # the largest segment, and the newest
+    term_postings.add(db, [(p, 1, t) for p, t in last.items()])
+    texts.update(last)
+    weights = {t: 1.0 + t for t in range(99)}
+    totals = term_postings.sums(db, weights)
+    found = term_postings.known(db, list(texts))
+    for paper, terms in texts.items():
+        assert totals[found[paper][1]] == sum(weights[t] for t in terms)
+
+
+def test_a_full_merge_renumbers_the_papers_densely(tmp_path: Path) -> None:
+    db = _postings_db(tmp_path)
+    for round_ in range(40):  # the same 4 papers stored again and again: most ords die
+        term_postings.add(db, [(f"p{n}", round_, [n, 10 + round_ % 3]) for n in range(4)])
+    found = term_postings.known(db, [f"p{n}" for n in range(4)])
+    assert term_postings.last_ord(db) < 40 * 4 / 2  # renumbered, not 160
+    totals = term_postings.sums(db, {n: 1.0 for n in range(20)})
+    assert all(totals[row[1]] == 2.0 for row in found.values())
+    assert {row[2] for row in found.values()} == {39}  # the newest text of each
+
+
+def test_one_id_with_two_texts_gets_each_its_own_score(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from papercli.models import Paper
+    from papercli.store.cache import Store
+    from papercli.store.index import Index
+
+    first = Paper(id="2611.00001", title="protein folding", abstract="protein structure")
+    second = replace(first, title="galaxy survey", abstract="galaxy redshift")
+    weights = {t: (2.0 if t in foryou.term_crcs(first) else 0.0) for t in foryou.term_crcs(first)}
+    with Index(Store(tmp_path / "home")) as index:
+        for _ in range(3):  # the same answer on every run, stored or not
+            sums, lengths = index.term_sums(
+                [first, second], foryou.text_key, foryou.term_crcs, weights
+            )
+            assert sums == [2.0 * len(foryou.term_crcs(first)), 0.0]
+            assert lengths == [len(foryou.term_crcs(first)), len(foryou.term_crcs(second))]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "UPDATE bag_docs SET ord=ord+100000",
+        "UPDATE sqlite_sequence SET seq='x' WHERE name='bag_docs'",
+        "UPDATE sqlite_sequence SET seq=99999999999 WHERE name='bag_docs'",
+        "DELETE FROM sqlite_sequence",
+    ],
+)
+def test_numbers_out_of_range_warn_once_and_are_rebuilt(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    good = scored(runner)
+    with index(corpus) as db:
+        db.execute(edit)
+    args = ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert [(p["id"], p["score"]) for p in json.loads(result.stdout)] == good
+    assert result.stderr.count("For you's terms in the cache index") == 1
+    assert "cache index" not in runner.invoke(app, args).stderr
+    assert scored(runner) == good
+
+
+def test_an_edit_inside_an_abstract_is_ranked_by_the_new_text(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    scored(runner)
+    listing = next((corpus / "cache" / "hf").glob("*.json"))
+    data = json.loads(listing.read_text())
+    galaxy = next(p for p in data["papers"] if p["id"] == GALAXY[5])
+    words = galaxy["abstract"].split()
+    middle = len(words) // 2
+    words[middle] = "protein" if len(words[middle]) == 7 else words[middle]
+    protein = next(p for p in data["papers"] if p["id"] == PROTEIN[4])
+    # Same length, same ends: only the middle changes, to the saved papers' words.
+    inner = protein["abstract"].replace(" ", "")[: len(" ".join(words[3:-3]))]
+    galaxy["abstract"] = " ".join(words[:3]) + " " + inner + " " + " ".join(words[-3:])
+    listing.write_text(json.dumps(data))
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 10**9)
+    from_text = scored(runner)
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    assert scored(runner) == from_text
+
+
+def test_storing_waits_for_no_sync_of_another_run(corpus: Path) -> None:
+    """Terms are stored under the index's update lock, taken without waiting: while
+    another run syncs, a ranking answers at once and stores nothing."""
+    import time
+
+    from papercli.store.cache import Store
+    from papercli.store.index import Index
+
+    with Index(Store(corpus)) as opened:
+        papers = opened.papers(date(2026, 1, 1), date(2026, 12, 31), hf=True, categories=[])
+        holder = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import fcntl, sys, time\n"
+                "f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+                "print('held', flush=True); time.sleep(60)",
+                str(corpus / "locks" / "index.lock"),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+            started = time.monotonic()
+            sums, _ = opened.term_sums(papers, foryou.text_key, foryou.term_crcs, {})
+            assert time.monotonic() - started < 5
+        finally:
+            holder.kill()
+            holder.wait()
+        assert len(sums) == len(papers) > 0
+        assert stored_docs(corpus) == {}
+        opened.term_sums(papers, foryou.text_key, foryou.term_crcs, {})
+    assert len(stored_docs(corpus)) == len({p.id for p in papers})
+
+
+def test_an_unusable_index_is_not_built_in_memory_a_second_time_for_for_you(
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    broken = corpus / "cache" / "index.sqlite3"
+    broken.unlink(missing_ok=True)
+    broken.mkdir()  # a directory where the file should be: it cannot be used, nor removed
+    args = ["list", "--offline", "--source", "hf", "--since", "2026-01-01", "-f", "ids"]
+    result = runner.invoke(app, [*args, "--sort", "for-you"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("indexing the cache in memory") == 1
+    assert set(result.stdout.split()[:8]) == set(PROTEIN)

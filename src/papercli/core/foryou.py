@@ -13,12 +13,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from papercli.core.session import Session
 from papercli.errors import BusyError, StorageError
 from papercli.models import Paper
 from papercli.query import foryou as learned
 from papercli.store import dismissals, foryou_model, library
+
+if TYPE_CHECKING:
+    from papercli.store.index import Index
 
 # The digest's For you section, and the For you feed, wait for this many saved papers: with
 # fewer, "For you" would be mostly noise.
@@ -125,14 +129,33 @@ def _scored(
     if len(papers) < POSTINGS_FROM:
         return trained.rank(papers)
     try:
-        index = session.index()
+        with _no_collection(), _postings(session) as index:
+            weights = trained.hashed
+            sums, lengths = index.term_sums(papers, learned.text_key, learned.term_crcs, weights)
     except (BusyError, StorageError):
         return trained.rank(papers)  # busy or unusable: ranking still works, only slower
     with _no_collection():
-        weights = trained.hashed
-        sums, lengths = index.term_sums(papers, learned.text_key, learned.term_crcs, weights)
         scores = map(learned.from_sum, sums, lengths)
         return learned.ordered(list(zip(papers, scores, strict=True)))
+
+
+@contextmanager
+def _postings(session: Session) -> Iterator[Index]:
+    """The on-disk index the postings are in: the session's when it has it open, else one
+    opened for the ranking (never built in memory: that would cost more than it saves)."""
+    opened = session.opened_index
+    if opened is not None and not opened.in_memory:
+        yield opened
+        return
+    if opened is not None:
+        raise StorageError("the cache index is in memory for this run")
+    from papercli.store.index import Index  # only long listings need it
+
+    index = Index(session.store)
+    index.on_wait = session.say
+    index.memory_fallback = False
+    with index:
+        yield index
 
 
 @contextmanager

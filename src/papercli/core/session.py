@@ -133,6 +133,11 @@ class Session:
             self._index = index
         return self._index
 
+    @property
+    def opened_index(self) -> Index | None:
+        """The cache index if this session has it open, else None (nothing is opened)."""
+        return self._index
+
     def close(self) -> None:
         """Release the HTTP client and the index if they were opened."""
         if self._client is not None:

@@ -184,6 +184,8 @@ class Index(IndexFile):
 
     def _forget(self, path: str) -> None:
         db = self.db
+        # A paper of a changed file may have changed: For you reads its words again.
+        db.execute("DELETE FROM bag_docs WHERE id IN (SELECT id FROM papers WHERE file=?)", (path,))
         if self.fts:
             db.execute(
                 "INSERT INTO fts(fts, rowid, title, abstract, keywords) "
@@ -316,12 +318,19 @@ class Index(IndexFile):
         """For each paper, the sum of ``weights`` over its terms and how many terms it has,
         from For you's term postings (``term_postings.term_sums``)."""
         return term_postings.term_sums(
-            term_postings.Postings(self.db, self.path, self.store.warn, self.on_wait),
+            term_postings.Postings(
+                self.db, self.path, self.store.warn, self._lock_at_once, self.on_wait
+            ),
             papers,
             key,
             terms,
             weights,
         )
+
+    def _lock_at_once(self) -> contextlib.AbstractContextManager[object]:
+        if self.in_memory:
+            return contextlib.nullcontext()
+        return self.store.lock("index", timeout=0)
 
     def by_id(self, paper_id: str) -> list[Paper]:
         """Every cached record of one paper."""

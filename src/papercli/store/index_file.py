@@ -89,6 +89,7 @@ class IndexFile:
         self.path = store.cache_dir / NAME
         self.fts = True
         self.in_memory = False
+        self.memory_fallback = True  # an unusable file: index in memory (else StorageError)
         self._db: sqlite3.Connection | None = None
         self._open_lock: FileLock | None = None
         self.on_wait: Callable[[str], None] | None = None
@@ -160,8 +161,12 @@ class IndexFile:
         self.sync()
 
     def _fall_back(self, reason: str) -> None:
-        """Index the JSON files in memory for this run."""
+        """Index the JSON files in memory for this run (StorageError when ``memory_fallback``
+        is off: a caller with another way to answer)."""
         import sqlite3
+
+        if not self.memory_fallback:
+            raise StorageError(f"cannot use the cache index {self.path} ({reason})")
 
         self.store.warn(
             f"cannot use the cache index {self.path} ({reason}); indexing the cache in memory "

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 _PER_QUERY = 900
 # More segments than this and the newer ones are merged into one.
 MAX_SEGMENTS = 8
+# Papers are renumbered well before this: a larger number is damage (and a list that long
+# would not fit in memory).
+_MAX_ORD = 1 << 27
 _CODES = {1: "B", 2: "H", 4: "I"}
 # Reading the words of this many papers says so on stderr: 20,000 take ~1 s.
 SAY_FROM = 20_000
@@ -52,6 +55,9 @@ class Postings:
     db: sqlite3.Connection
     path: Path
     warn: Callable[[str], None]
+    # The index's update lock, taken without waiting: a sync of another run holds it, and
+    # what it writes must not wait for ours (nor ours for it).
+    lock: Callable[[], contextlib.AbstractContextManager[object]]
     say: Callable[[str], None] | None = None
 
 
@@ -73,8 +79,12 @@ def term_sums(
     db = postings.db
     keys = list(map(key, papers))
     ids = [p.id for p in papers]
-    with _snapshot(db):  # the ords, and the postings that name them, of one moment
-        rows = _current(known(db, ids), ids, keys)
+    try:
+        with _snapshot(db):
+            rows = _current(known(db, ids), ids, keys)
+    except ValueError as exc:
+        _damaged(postings, exc)
+        rows = [None] * len(papers)
     missing: dict[str, tuple[str, int, Sequence[int]]] = {}
     unread = [n for n, row in enumerate(rows) if row is None]
     if len(unread) >= SAY_FROM and postings.say is not None:
@@ -83,27 +93,30 @@ def term_sums(
         if ids[n] not in missing:
             missing[ids[n]] = (ids[n], keys[n], terms(papers[n]))
     if missing:
-        _keep(db, list(missing.values()))
+        _keep(postings, list(missing.values()))
     try:
         with _snapshot(db):
             if missing:
                 rows = _current(known(db, ids), ids, keys)
             totals = sums(db, weights)
-    except ValueError as exc:
-        postings.warn(f"For you's terms in the cache index {postings.path} were {exc}; rebuilt")
-        _reset(db)
-        rows, totals = [None] * len(papers), []
-    if None not in rows:  # the usual case: two comprehensions, no per-paper branches
-        return [totals[r[1]] for r in rows], [r[3] for r in rows]  # type: ignore[index]
+            if None not in rows:  # the usual case: two comprehensions, no per-paper branches
+                return [totals[r[1]] for r in rows], [r[3] for r in rows]  # type: ignore[index]
+            found = [(totals[r[1]], r[3]) if r is not None else None for r in rows]
+    except (ValueError, IndexError) as exc:
+        _damaged(postings, exc if isinstance(exc, ValueError) else "naming a paper out of range")
+        found = [None] * len(papers)
     found_sums, lengths = [], []
-    for paper, row in zip(papers, rows, strict=True):
-        if row is not None:
-            found_sums.append(totals[row[1]])
-            lengths.append(row[3])
-        else:  # not stored (busy, read-only, damaged): from its terms, this run only
-            own = missing[paper.id][2] if paper.id in missing else terms(paper)
-            found_sums.append(sum(weights.get(t, 0.0) for t in own))
-            lengths.append(len(own))
+    for paper, want, stored in zip(papers, keys, found, strict=True):
+        if stored is not None:
+            found_sums.append(stored[0])
+            lengths.append(stored[1])
+            continue
+        # Not stored (busy, read-only, damaged, or a second text under one id): from its
+        # own terms, this run only.
+        kept = missing.get(paper.id)
+        own = kept[2] if kept is not None and kept[1] == want else terms(paper)
+        found_sums.append(sum(weights.get(t, 0.0) for t in own))
+        lengths.append(len(own))
     return found_sums, lengths
 
 
@@ -127,18 +140,31 @@ def _current(stored: dict[str, Row], ids: list[str], keys: list[int]) -> list[Ro
     return [r if r is not None and r[2] == k else None for r, k in zip(rows, keys, strict=True)]
 
 
-def _keep(db: sqlite3.Connection, rows: list[tuple[str, int, Sequence[int]]]) -> None:
+def _keep(postings: Postings, rows: list[tuple[str, int, Sequence[int]]]) -> None:
+    """Store new terms, if that needs no waiting; otherwise they are read again next time."""
+    from papercli.errors import BusyError, StorageError
+
+    db = postings.db
     try:
-        # A query waits for no writer here: at worst the terms are computed again.
-        db.execute("PRAGMA busy_timeout=0")
-        db.execute("BEGIN IMMEDIATE")
-        add(db, rows)
-        db.execute("COMMIT")
-    except sqlite3.OperationalError:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-    finally:
-        db.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT * 1000)}")
+        with postings.lock():
+            db.execute("PRAGMA busy_timeout=0")
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                add(db, rows)
+                db.execute("COMMIT")
+            finally:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                db.execute(f"PRAGMA busy_timeout={int(BUSY_WAIT * 1000)}")
+    except (BusyError, StorageError, sqlite3.Error, ValueError):
+        # Busy, read-only, full, or postings too damaged to merge (the read that follows
+        # finds that and rebuilds them): nothing is stored, and the ranking is still right.
+        return
+
+
+def _damaged(postings: Postings, reason: object) -> None:
+    postings.warn(f"For you's terms in the cache index {postings.path} were {reason}; rebuilt")
+    _reset(postings.db)
 
 
 def _reset(db: sqlite3.Connection) -> None:
@@ -238,18 +264,24 @@ def _merge_newer(db: sqlite3.Connection) -> None:
     ).fetchall()
     if len(counts) <= MAX_SEGMENTS:
         return
-    live = {row[0] for row in db.execute("SELECT ord FROM bag_docs")}
-    # Once a quarter of the ords are dead (texts changed, files pruned), the largest
-    # segment is rewritten too; until then it is left alone, being most of the work.
-    base = counts[0][0] if len(live) >= 0.75 * last_ord(db) else -1
+    live = sorted(row[0] for row in db.execute("SELECT ord FROM bag_docs"))
+    # Once a quarter of the ords are dead (texts changed, files pruned) every segment is
+    # rewritten and the papers renumbered 1..n; until then the largest is left alone,
+    # being most of the work.
+    full = len(live) < 0.75 * last_ord(db)
+    base = -1 if full else counts[0][0]
+    renumber = {old: new for new, old in enumerate(live, 1)} if full else {o: o for o in live}
     merged: dict[int, list[int]] = {}
-    rows = db.execute(
-        "SELECT term, docs FROM bag_postings WHERE segment != ? ORDER BY segment", (base,)
-    )
+    rows = db.execute("SELECT term, docs FROM bag_postings WHERE segment != ?", (base,))
     for term, docs in rows:
-        merged.setdefault(term, []).extend(o for o in decode(docs) if o in live)
+        merged.setdefault(term, []).extend(renumber[o] for o in decode(docs) if o in renumber)
     db.execute("DELETE FROM bag_postings WHERE segment != ?", (base,))
-    target = max(s for s, _ in counts)
+    if full:
+        # Ascending, each paper moves down into a number no live paper holds any more.
+        moves = [(new, old) for old, new in renumber.items() if new != old]
+        db.executemany("UPDATE bag_docs SET ord=? WHERE ord=?", moves)
+        db.execute("UPDATE sqlite_sequence SET seq=? WHERE name='bag_docs'", (len(live),))
+    target = max(s for s, _ in counts if s != base)  # never the kept segment's number
     db.executemany(
         "INSERT INTO bag_postings VALUES (?,?,?)",
         ((term, target, encode(sorted(docs))) for term, docs in merged.items() if docs),
@@ -259,7 +291,11 @@ def _merge_newer(db: sqlite3.Connection) -> None:
 def last_ord(db: sqlite3.Connection) -> int:
     """The highest ord ever given (AUTOINCREMENT keeps it even when its row is gone)."""
     row = db.execute("SELECT seq FROM sqlite_sequence WHERE name='bag_docs'").fetchone()
-    return int(row[0]) if row else 0
+    if row is None:
+        return 0
+    if type(row[0]) is not int or not 0 <= row[0] < _MAX_ORD:
+        raise ValueError(f"numbered past any count ({row[0]!r})")
+    return row[0]
 
 
 def sums(db: sqlite3.Connection, weights: dict[int, float]) -> list[float]:
@@ -284,6 +320,7 @@ def reset(db: sqlite3.Connection) -> None:
     """Forget every stored term (damaged postings): they are rebuilt as papers are ranked."""
     db.execute("DELETE FROM bag_docs")
     db.execute("DELETE FROM bag_postings")
+    db.execute("DELETE FROM sqlite_sequence WHERE name='bag_docs'")  # numbers start over
 
 
 def prune(db: sqlite3.Connection) -> None:
