@@ -22,7 +22,7 @@ from papercli.query import foryou
 from papercli.sources.arxiv_rss import parse_rss
 from papercli.store import term_postings
 
-FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
+CAPTURES = Path(__file__).parent / "fixtures" / "captures"  # whole files of shared/formats
 PROTEIN = [paper_id(1, n) for n in range(8)]
 GALAXY = [paper_id(3, n) for n in range(8)]
 
@@ -56,7 +56,7 @@ def save_protein(runner: CliRunner) -> None:
 
 
 def test_scores_from_term_crcs_equal_scores_from_the_text_on_a_whole_real_mailing() -> None:
-    papers = list(parse_rss((FORMATS / "arxiv_rss_cs.CL_2026-08-17.xml").read_bytes()).papers)
+    papers = list(parse_rss((CAPTURES / "arxiv_rss_cs.CL_2026-08-17.xml").read_bytes()).papers)
     model = foryou.train(papers[:10], papers[10:15], papers[15:])
     assert len(model.weights) == foryou.MAX_TERMS
     for paper in papers:
