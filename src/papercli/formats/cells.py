@@ -114,8 +114,8 @@ PLAIN = Style()
 
 
 class Painter:
-    """Turns styled runs into text: SGR codes only when ``styled``, colours only with
-    ``color``, OSC 8 links only with ``links``."""
+    """Turns styled runs into text: nothing unless ``styled``; SGR codes (attributes and
+    colours) only with ``color``; OSC 8 links only with ``links``."""
 
     __slots__ = ("color", "links", "styled")
 
@@ -126,9 +126,11 @@ class Painter:
         """``text`` drawn in ``style`` (plain text when the output is not styled)."""
         if not self.styled or not text:
             return text
-        codes = [_ATTRIBUTES[a] for a in dict.fromkeys(style.attributes) if a in _ATTRIBUTES]
-        if self.color and style.color in _COLORS:
-            codes.append(_COLORS[style.color])
+        codes = []
+        if self.color:  # NO_COLOR or --color never: no SGR at all, bold and dim included
+            codes = [_ATTRIBUTES[a] for a in dict.fromkeys(style.attributes) if a in _ATTRIBUTES]
+            if style.color in _COLORS:
+                codes.append(_COLORS[style.color])
         if codes:
             text = f"\x1b[{';'.join(codes)}m{text}\x1b[0m"
         if self.links and style.link:
