@@ -109,15 +109,25 @@ def main() -> None:
     if os.environ.get("PAPERS_DEBUG"):
         app(prog_name="papers")
         return
+    code = int(ExitCode.INTERRUPTED)
     try:
-        app(prog_name="papers")  # also under `python -m papercli`
-        code = 0
-    except SystemExit as exc:
-        code = _exit_code(exc)
-    except Terminated:  # arrived outside a command (while Typer parsed the options)
-        code = int(ExitCode.TERMINATED)
-    # A reader that went away (papers ... | head) is not an error.
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(BrokenPipeError, ValueError):
-            stream.flush()
+        try:
+            app(prog_name="papers")  # also under `python -m papercli`
+            code = 0
+        except SystemExit as exc:
+            code = _exit_code(exc)
+        except Terminated:  # arrived outside a command (while Typer parsed the options)
+            code = int(ExitCode.TERMINATED)
+        # The command is over (its state recorded): a signal now has nothing to stop, and
+        # one arriving in the flush below would otherwise end in a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        # A reader that went away (papers ... | head) is not an error.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(BrokenPipeError, ValueError):
+                stream.flush()
+    except KeyboardInterrupt:  # in the instants between the command's end and the above
+        code = code or int(ExitCode.INTERRUPTED)
+    except Terminated:
+        code = code or int(ExitCode.TERMINATED)
     os._exit(code)
