@@ -114,8 +114,8 @@ def rank(session: Session, papers: list[Paper]) -> Ranking:
         )
         ordered = sorted(papers, key=lambda p: (p.id in dismissed, -(p.upvotes or 0), p.id))
         return Ranking(ordered, None, None, dismissed)
-    scored = _scored(session, trained, papers)
     with _no_collection():
+        scored = _scored(session, trained, papers)
         if dismissed:
             scored.sort(key=lambda ps: ps[0].id in dismissed)  # stable: order kept in each part
         scores = {p.id: s for p, s in scored}
@@ -129,14 +129,13 @@ def _scored(
     if len(papers) < POSTINGS_FROM:
         return trained.rank(papers)
     try:
-        with _no_collection(), _postings(session) as index:
+        with _postings(session) as index:
             weights = trained.hashed
             sums, lengths = index.term_sums(papers, learned.text_key, learned.term_crcs, weights)
     except (BusyError, StorageError):
         return trained.rank(papers)  # busy or unusable: ranking still works, only slower
-    with _no_collection():
-        scores = map(learned.from_sum, sums, lengths)
-        return learned.ordered(list(zip(papers, scores, strict=True)))
+    scores = map(learned.from_sum, sums, lengths)
+    return learned.ordered(list(zip(papers, scores, strict=True)))
 
 
 @contextmanager

@@ -70,14 +70,13 @@ def wrap(text: str, room: int) -> list[tuple[int, int]]:
     lines: list[tuple[int, int]] = []
     start = end = used = 0  # the current line: text[start:end], ``used`` cells wide
     index = 0
-    size_of = len if text.isascii() else width
     while index < len(text):
         if text[index] == " ":
             index += 1
             continue
         stop = text.find(" ", index)
         stop = len(text) if stop < 0 else stop
-        word = size_of(text[index:stop])
+        word = width(text[index:stop])
         gap = index - end  # the spaces since the line's last word, one cell each
         if end > start and used + gap + word <= room:
             end, used = stop, used + gap + word

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from papercli.models import Paper, id_of_stem
 from papercli.query.matching import fold
@@ -31,6 +31,7 @@ from papercli.store.fts_query import WORD as _WORD
 from papercli.store.fts_query import keywords_query, term_query  # noqa: F401 - their old home
 from papercli.store.fts_query import quote as _quote
 from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: the index's file
+    INDEXES,
     NAME,
     SCHEMA_VERSION,
     IndexFile,
@@ -39,6 +40,9 @@ from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: th
     is_busy,
     unusable_reason,
 )
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # A sync of this many files says so (one line in a pipe, a bar on a terminal).
 _SAY_FROM = 100
@@ -64,10 +68,7 @@ def unpack(record: bytes, title: str, abstract: str, keywords: str) -> Paper | N
         return None
 
 
-_INDEXES = ("papers_day ON papers(day)", "papers_id ON papers(id)", "papers_file ON papers(file)")
-
-
-def _journal(db: Any, mode: str) -> None:
+def _journal(db: sqlite3.Connection, mode: str) -> None:
     """Switch the journal mode, when no other connection is open (else it stays as it is).
 
     A first build writes the whole index: through the WAL it is written twice (into the
@@ -158,7 +159,7 @@ class Index(IndexFile):
         db.execute("BEGIN IMMEDIATE")
         try:
             if bulk:  # built once at the end by sorting: faster than kept up row by row
-                for index in _INDEXES:
+                for index in INDEXES:
                     db.execute(f"DROP INDEX {index.split()[0]}")
             for path in gone + changed:
                 if path in known:
@@ -168,7 +169,7 @@ class Index(IndexFile):
                 if len(changed) >= _SAY_FROM and (done % step == 0 or done == len(changed)):
                     self.progress(done, len(changed))
             if bulk:
-                for index in _INDEXES:
+                for index in INDEXES:
                     db.execute(f"CREATE INDEX {index}")
                 db.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
             if gone:  # files pruned or cleared: their papers' stored terms go with them

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "3"
 NAME = "index.sqlite3"
 
+# The papers table's secondary indexes (a first build creates them after its rows).
+INDEXES = ("papers_day ON papers(day)", "papers_id ON papers(id)", "papers_file ON papers(file)")
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(
@@ -30,9 +32,7 @@ CREATE TABLE papers(
     rowid INTEGER PRIMARY KEY, file TEXT NOT NULL, id TEXT NOT NULL, source TEXT,
     category TEXT, day TEXT, title TEXT, abstract TEXT, keywords TEXT, record TEXT
 );
-CREATE INDEX papers_day ON papers(day);
-CREATE INDEX papers_id ON papers(id);
-CREATE INDEX papers_file ON papers(file);
+{indexes}
 CREATE TABLE bag_docs(
     ord INTEGER PRIMARY KEY AUTOINCREMENT CHECK(ord > 0), id TEXT NOT NULL UNIQUE,
     key INTEGER NOT NULL CHECK(typeof(key) = 'integer'),
@@ -42,7 +42,7 @@ CREATE TABLE bag_postings(
     term INTEGER NOT NULL, segment INTEGER NOT NULL,
     docs BLOB NOT NULL CHECK(typeof(docs) = 'blob'), PRIMARY KEY(term, segment)
 ) WITHOUT ROWID;
-"""
+""".replace("{indexes}", "\n".join(f"CREATE INDEX {i};" for i in INDEXES))
 FTS_SCHEMA = """
 CREATE VIRTUAL TABLE fts USING fts5(
     title, abstract, keywords, content='papers', content_rowid='rowid',

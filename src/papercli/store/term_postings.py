@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from papercli.store.index_file import BUSY_WAIT
 
@@ -42,7 +42,7 @@ MAX_SEGMENTS = 8
 # Papers are renumbered well before this: a larger number is damage (and a list that long
 # would not fit in memory).
 _MAX_ORD = 1 << 27
-_CODES = {1: "B", 2: "H", 4: "I"}
+_CODES = "BHI"  # array type codes of 1, 2 and 4 bytes
 # Reading the words of this many papers says so on stderr: 20,000 take ~1 s.
 SAY_FROM = 20_000
 Row = tuple[str, int, int, int]  # id, ord, key, number of terms
@@ -202,7 +202,7 @@ def decode(data: bytes) -> Iterable[int]:
             body = zlib.decompress(body)
         except zlib.error as exc:
             raise ValueError(f"damaged posting list: {exc}") from None
-    if code.upper() not in _CODES.values():
+    if code.upper() not in _CODES:
         raise ValueError("not a posting list")
     deltas = array(code.upper())
     deltas.frombytes(body)  # ValueError when the length does not fit the type
@@ -211,8 +211,11 @@ def decode(data: bytes) -> Iterable[int]:
     return accumulate(deltas)
 
 
-def _marks(values: Sequence[object]) -> str:
-    return ",".join("?" * len(values))
+def _rows_in(db: sqlite3.Connection, sql: str, values: Sequence[object]) -> Iterator[Any]:
+    """The rows of ``sql`` (ending in ``IN``) for ``values``, a bounded number at a time."""
+    for start in range(0, len(values), _PER_QUERY):
+        chunk = values[start : start + _PER_QUERY]
+        yield from db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)
 
 
 def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
@@ -221,13 +224,8 @@ def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
     if len(ids) * 4 > last_ord(db):
         # Most of the table: one scan is several times faster than look-ups by id.
         return {row[0]: row for row in db.execute("SELECT id, ord, key, length FROM bag_docs")}
-    found = {}
-    listed = list(set(ids))
-    for start in range(0, len(listed), _PER_QUERY):
-        chunk = listed[start : start + _PER_QUERY]
-        sql = f"SELECT id, ord, key, length FROM bag_docs WHERE id IN ({_marks(chunk)})"  # noqa: S608
-        found.update((row[0], row) for row in db.execute(sql, chunk))
-    return found
+    sql = "SELECT id, ord, key, length FROM bag_docs WHERE id IN"
+    return {row[0]: row for row in _rows_in(db, sql, list(set(ids)))}
 
 
 def add(db: sqlite3.Connection, papers: Sequence[tuple[str, int, Sequence[int]]]) -> list[int]:
@@ -302,17 +300,14 @@ def sums(db: sqlite3.Connection, weights: dict[int, float]) -> list[float]:
     """Per ord, the sum of the ``weights`` (by term CRC) of the terms its paper contains;
     raises ValueError when a posting list is damaged."""
     totals = [0.0] * (last_ord(db) + 1)
-    terms = list(weights)
-    for start in range(0, len(terms), _PER_QUERY):
-        chunk = terms[start : start + _PER_QUERY]
-        sql = f"SELECT term, docs FROM bag_postings WHERE term IN ({_marks(chunk)})"  # noqa: S608
-        for term, docs in db.execute(sql, chunk):
-            weight = weights[term]
-            try:
-                for ord_ in decode(docs):  # the hot loop: ~40 ns a posting
-                    totals[ord_] += weight
-            except IndexError:
-                raise ValueError("a posting list names a paper never stored") from None
+    sql = "SELECT term, docs FROM bag_postings WHERE term IN"
+    for term, docs in _rows_in(db, sql, list(weights)):
+        weight = weights[term]
+        try:
+            for ord_ in decode(docs):  # the hot loop: ~40 ns a posting
+                totals[ord_] += weight
+        except IndexError:
+            raise ValueError("a posting list names a paper never stored") from None
     return totals
 
 
