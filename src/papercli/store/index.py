@@ -172,8 +172,6 @@ class Index(IndexFile):
                 for index in INDEXES:
                     db.execute(f"CREATE INDEX {index}")
                 db.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
-            if gone:  # files pruned or cleared: their papers' stored terms go with them
-                term_postings.prune(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -185,7 +183,8 @@ class Index(IndexFile):
 
     def _forget(self, path: str) -> None:
         db = self.db
-        # A paper of a changed file may have changed: For you reads its words again.
+        # A paper of a changed or vanished file may have changed or gone: For you reads its
+        # words again (and a paper no file lists any more keeps no stored terms).
         db.execute("DELETE FROM bag_docs WHERE id IN (SELECT id FROM papers WHERE file=?)", (path,))
         if self.fts:
             db.execute(

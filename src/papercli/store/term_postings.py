@@ -316,8 +316,3 @@ def reset(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM bag_docs")
     db.execute("DELETE FROM bag_postings")
     db.execute("DELETE FROM sqlite_sequence WHERE name='bag_docs'")  # numbers start over
-
-
-def prune(db: sqlite3.Connection) -> None:
-    """Forget the papers no longer in the index (their postings go at the next merge)."""
-    db.execute("DELETE FROM bag_docs WHERE id NOT IN (SELECT id FROM papers)")
