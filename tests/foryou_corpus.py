@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from papercli.models import Paper
 from papercli.store.cache import Listing, Store
 
@@ -33,6 +35,11 @@ SUBJECTS = {
 
 def paper_id(subject: int, number: int) -> str:
     return f"2611.{subject}{number:04d}"
+
+
+PROTEIN = [paper_id(1, n) for n in range(8)]
+SPEECH = [paper_id(2, n) for n in range(8)]
+GALAXY = [paper_id(3, n) for n in range(8)]
 
 
 def corpus() -> list[Paper]:
@@ -67,3 +74,10 @@ def seed_corpus(home: Path) -> None:
             complete=True,
         )
     )
+
+
+def seed_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``home`` holding the corpus, with the clock on the day it was listed."""
+    seed_corpus(home)
+    monkeypatch.setenv("PAPERS_NOW", NOW)
+    return home

@@ -11,20 +11,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from foryou_corpus import NOW, paper_id, seed_corpus
+from foryou_corpus import GALAXY, PROTEIN, SPEECH, seed_home
 from papercli.cli import app
 
 LIBRARY = Path(__file__).parent / "fixtures" / "library"
-PROTEIN = [paper_id(1, n) for n in range(8)]
-SPEECH = [paper_id(2, n) for n in range(8)]
-GALAXY = [paper_id(3, n) for n in range(8)]
 
 
 @pytest.fixture
 def corpus(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    seed_corpus(isolated)
-    monkeypatch.setenv("PAPERS_NOW", NOW)
-    return isolated
+    return seed_home(isolated, monkeypatch)
 
 
 def run(runner: CliRunner, *args: str, stdin: str | None = None):

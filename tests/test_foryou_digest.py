@@ -9,22 +9,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from foryou_corpus import NOW, corpus, paper_id, seed_corpus
+from foryou_corpus import GALAXY, PROTEIN, corpus, seed_home
 from papercli.cli import app
 from papercli.digest import discord, matrix, slack, webhook
 from papercli.digest.build import build
 from papercli.digest.render import RENDERERS
 from papercli.models import Topic
 
-PROTEIN = [paper_id(1, n) for n in range(8)]
-GALAXY = [paper_id(3, n) for n in range(8)]
 CONFIG = '[topics.sound]\nkeywords = ["speech", "protein"]\n'
 
 
 @pytest.fixture
 def corpus_home(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    seed_corpus(isolated)
-    monkeypatch.setenv("PAPERS_NOW", NOW)
+    seed_home(isolated, monkeypatch)
     (tmp_path / "config.toml").write_text(CONFIG)
     return isolated
 

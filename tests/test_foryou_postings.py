@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from foryou_corpus import NOW, paper_id, seed_corpus
+from foryou_corpus import GALAXY, PROTEIN, seed_home
 from papercli.cli import app
 from papercli.core import foryou as core_foryou
 from papercli.query import foryou
@@ -23,23 +23,46 @@ from papercli.sources.arxiv_rss import parse_rss
 from papercli.store import term_postings
 
 CAPTURES = Path(__file__).parent / "fixtures" / "captures"  # whole files of shared/formats
-PROTEIN = [paper_id(1, n) for n in range(8)]
-GALAXY = [paper_id(3, n) for n in range(8)]
 
 
 @pytest.fixture
 def corpus(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    seed_corpus(isolated)
-    monkeypatch.setenv("PAPERS_NOW", NOW)
-    return isolated
+    return seed_home(isolated, monkeypatch)
 
 
-def scored(runner: CliRunner) -> list[tuple[str, float]]:
-    result = runner.invoke(
-        app, ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
-    )
+@pytest.fixture
+def good(runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> list[Scored]:
+    """Long-listing ranking on (every listing), three protein papers saved: the first
+    ranking's (id, score) pairs, its postings stored."""
+    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
+    save_protein(runner)
+    return scored(runner)
+
+
+Scored = tuple[str, float]
+FOR_YOU_JSON = ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
+
+
+def scored(runner: CliRunner) -> list[Scored]:
+    result = runner.invoke(app, FOR_YOU_JSON)
     assert result.exit_code == 0, result.stderr
     return [(p["id"], p["score"]) for p in json.loads(result.stdout)]
+
+
+def assert_rebuilt_once(runner: CliRunner, good: list[Scored]) -> None:
+    """The next ranking warns once of damaged terms and still ranks as ``good``; the one
+    after it warns no more."""
+    result = runner.invoke(app, FOR_YOU_JSON)
+    assert result.exit_code == 0, result.stderr
+    assert [(p["id"], p["score"]) for p in json.loads(result.stdout)] == good
+    assert result.stderr.count("For you's terms in the cache index") == 1
+
+
+def listing_papers(home: Path) -> tuple[Path, dict[str, object], dict[str, dict[str, str]]]:
+    """The corpus's listing file, its JSON, and its papers by id (to edit in place)."""
+    listing = next((home / "cache" / "hf").glob("*.json"))
+    data = json.loads(listing.read_text())
+    return listing, data, {p["id"]: p for p in data["papers"]}  # type: ignore[attr-defined]
 
 
 def index(home: Path) -> sqlite3.Connection:
@@ -96,16 +119,12 @@ def test_a_long_listing_ranks_from_postings_in_the_same_order_as_from_the_text(
 
 
 def test_a_paper_whose_text_changed_is_ranked_by_its_new_text(
-    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, corpus: Path, good: list[Scored]
 ) -> None:
-    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    save_protein(runner)
-    before = dict(scored(runner))
+    before = dict(good)
     assert before[GALAXY[5]] < before[PROTEIN[4]] / 4
-    listing = next((corpus / "cache" / "hf").glob("*.json"))
-    data = json.loads(listing.read_text())
-    protein = next(p for p in data["papers"] if p["id"] == PROTEIN[4])
-    galaxy = next(p for p in data["papers"] if p["id"] == GALAXY[5])
+    listing, data, by_id = listing_papers(corpus)
+    protein, galaxy = by_id[PROTEIN[4]], by_id[GALAXY[5]]
     galaxy["title"], galaxy["abstract"] = protein["title"], protein["abstract"]
     old_ord, old_key = stored_docs(corpus)[GALAXY[5]]
     listing.write_text(json.dumps(data))
@@ -117,25 +136,14 @@ def test_a_paper_whose_text_changed_is_ranked_by_its_new_text(
 
 @pytest.mark.parametrize("damage", ["garbage", "unknown-paper"])
 def test_damaged_postings_warn_once_and_are_rebuilt(
-    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+    runner: CliRunner, corpus: Path, good: list[Scored], damage: str
 ) -> None:
-    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    save_protein(runner)
-    good = scored(runner)
     bad = b"Bnot zlib" if damage == "garbage" else term_postings.encode([10**6])
     with index(corpus) as db:
         db.execute("UPDATE bag_postings SET docs=?", (bad,))
-    result = runner.invoke(
-        app, ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
-    )
-    assert result.exit_code == 0
-    assert [(p["id"], p["score"]) for p in json.loads(result.stdout)] == good
-    assert result.stderr.count("For you's terms in the cache index") == 1
+    assert_rebuilt_once(runner, good)
     assert stored_docs(corpus) == {}  # dropped: the next ranking stores them again
-    again = runner.invoke(
-        app, ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
-    )
-    assert "cache index" not in again.stderr
+    assert "cache index" not in runner.invoke(app, FOR_YOU_JSON).stderr
     assert len(stored_docs(corpus)) == len(good)
     assert scored(runner) == good
 
@@ -170,11 +178,8 @@ def test_a_busy_index_ranks_at_once_and_stores_nothing(
 
 
 def test_papers_whose_files_are_gone_are_forgotten(
-    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, corpus: Path, good: list[Scored]
 ) -> None:
-    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    save_protein(runner)
-    scored(runner)
     assert stored_docs(corpus)
     next((corpus / "cache" / "hf").glob("*.json")).unlink()
     runner.invoke(app, ["list", "--offline", "--since", "2026-01-01", "-f", "ids"])
@@ -220,7 +225,7 @@ def test_the_first_ranking_of_many_papers_says_it_reads_their_words_once(
     monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
     monkeypatch.setattr(term_postings, "SAY_FROM", 10)
     save_protein(runner)
-    args = ["today", "--offline", "--source", "hf", "-f", "ids", "--sort", "for-you"]
+    args = FOR_YOU_JSON
     first = runner.invoke(app, args)
     assert first.exit_code == 0
     assert first.stderr.count("For you: reading the words of") == 1
@@ -238,11 +243,8 @@ def test_the_first_ranking_of_many_papers_says_it_reads_their_words_once(
     ],
 )
 def test_rows_of_the_wrong_kind_cannot_be_stored(
-    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+    runner: CliRunner, corpus: Path, good: list[Scored], edit: str
 ) -> None:
-    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    save_protein(runner)
-    good = scored(runner)
     with index(corpus) as db, pytest.raises(sqlite3.IntegrityError):
         db.execute(edit)
     assert scored(runner) == good
@@ -313,35 +315,21 @@ def test_one_id_with_two_texts_gets_each_its_own_score(tmp_path: Path) -> None:
     ],
 )
 def test_numbers_out_of_range_warn_once_and_are_rebuilt(
-    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+    runner: CliRunner, corpus: Path, good: list[Scored], edit: str
 ) -> None:
-    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    save_protein(runner)
-    good = scored(runner)
     with index(corpus) as db:
         db.execute(edit)
-    args = ["today", "--offline", "--source", "hf", "-f", "json", "--sort", "for-you"]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.stderr
-    assert [(p["id"], p["score"]) for p in json.loads(result.stdout)] == good
-    assert result.stderr.count("For you's terms in the cache index") == 1
-    assert "cache index" not in runner.invoke(app, args).stderr
+    assert_rebuilt_once(runner, good)
+    assert "cache index" not in runner.invoke(app, FOR_YOU_JSON).stderr
     assert scored(runner) == good
 
 
 def test_an_edit_inside_an_abstract_is_ranked_by_the_new_text(
-    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, corpus: Path, monkeypatch: pytest.MonkeyPatch, good: list[Scored]
 ) -> None:
-    monkeypatch.setattr(core_foryou, "POSTINGS_FROM", 1)
-    save_protein(runner)
-    scored(runner)
-    listing = next((corpus / "cache" / "hf").glob("*.json"))
-    data = json.loads(listing.read_text())
-    galaxy = next(p for p in data["papers"] if p["id"] == GALAXY[5])
+    listing, data, by_id = listing_papers(corpus)
+    galaxy, protein = by_id[GALAXY[5]], by_id[PROTEIN[4]]
     words = galaxy["abstract"].split()
-    middle = len(words) // 2
-    words[middle] = "protein" if len(words[middle]) == 7 else words[middle]
-    protein = next(p for p in data["papers"] if p["id"] == PROTEIN[4])
     # Same length, same ends: only the middle changes, to the saved papers' words.
     inner = protein["abstract"].replace(" ", "")[: len(" ".join(words[3:-3]))]
     galaxy["abstract"] = " ".join(words[:3]) + " " + inner + " " + " ".join(words[-3:])

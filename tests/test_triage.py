@@ -13,13 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from foryou_corpus import NOW, paper_id, seed_corpus
+from foryou_corpus import PROTEIN, seed_home
 from papercli.cli import app
 
 pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
-
-PROTEIN = [paper_id(1, n) for n in range(8)]
 
 
 class Screen:
@@ -67,8 +65,7 @@ class Screen:
 
 @pytest.fixture
 def triage(isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    seed_corpus(isolated)
-    monkeypatch.setenv("PAPERS_NOW", NOW)
+    seed_home(isolated, monkeypatch)
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {opened}\n')
