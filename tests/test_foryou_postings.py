@@ -287,14 +287,12 @@ def test_a_full_merge_renumbers_the_papers_densely(tmp_path: Path) -> None:
 
 
 def test_one_id_with_two_texts_gets_each_its_own_score(tmp_path: Path) -> None:
-    from dataclasses import replace
-
     from papercli.models import Paper
     from papercli.store.cache import Store
     from papercli.store.index import Index
 
     first = Paper(id="2611.00001", title="protein folding", abstract="protein structure")
-    second = replace(first, title="galaxy survey", abstract="galaxy redshift")
+    second = first.with_changes(title="galaxy survey", abstract="galaxy redshift")
     weights = {t: (2.0 if t in foryou.term_crcs(first) else 0.0) for t in foryou.term_crcs(first)}
     with Index(Store(tmp_path / "home")) as index:
         for _ in range(3):  # the same answer on every run, stored or not

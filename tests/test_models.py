@@ -110,7 +110,7 @@ def test_from_dict_round_trips_every_field() -> None:
 
 
 def vars_of(paper: Paper) -> dict[str, object]:
-    return {name: getattr(paper, name) for name in paper.__dataclass_fields__}
+    return {name: getattr(paper, name) for name in paper._fields}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -94,7 +93,7 @@ def test_authors_in_keeps_et_al_and_the_family_name(width: int, expected: str) -
 
 
 def test_two_authors_and_one() -> None:
-    pair = replace(HF, authors=("Ada Lovelace", "Alan Turing"))
+    pair = HF.with_changes(authors=("Ada Lovelace", "Alan Turing"))
     assert authors_in(pair, 30) == "Ada Lovelace, Alan Turing"
     assert authors_in(pair, 19) == "Ada Lovelace et al."
     assert authors_in(pair, 18) == "A. Lovelace et al."
@@ -102,12 +101,12 @@ def test_two_authors_and_one() -> None:
 
 
 def test_the_listing_date_shows_when_days_mix_or_always_in_list() -> None:
-    same_day = [HF, replace(ARXIV, listed="2026-06-12")]
+    same_day = [HF, ARXIV.with_changes(listed="2026-06-12")]
     assert "Listed" not in header(table(same_day, 120))
     assert "Listed" in header(table(same_day, 120, listed=True))
     assert "2026-06-12" in "\n".join(table(same_day, 120, listed=True))
     assert "06-12" in "\n".join(table(same_day, 80, listed=True))  # one year: short at 80
-    other_year = [HF, replace(ARXIV, listed="2025-12-30")]
+    other_year = [HF, ARXIV.with_changes(listed="2025-12-30")]
     assert "2025-12-30" in "\n".join(table(other_year, 80))
     assert "Listed" not in header(table([HF, ARXIV], 120, listed=False))
 
@@ -141,8 +140,8 @@ def test_added_columns_and_the_footer() -> None:
 
 
 def test_untrusted_text_stays_text_in_the_table() -> None:
-    hostile = replace(
-        HF, title="[bold]x[/bold] \x1b]8;;http://evil\x07click\x1b]8;;\x07", authors=("[red]A",)
+    hostile = HF.with_changes(
+        title="[bold]x[/bold] \x1b]8;;http://evil\x07click\x1b]8;;\x07", authors=("[red]A",)
     )
     out = io.StringIO()
     render_table([hostile], out, Terminal(styled=True, width=100))
@@ -152,8 +151,8 @@ def test_untrusted_text_stays_text_in_the_table() -> None:
 
 
 def test_card_has_the_full_title_in_its_body_and_counts_in_the_singular() -> None:
-    long = replace(
-        HF, title="A " + "very " * 30 + "long title that ends here", comments=1, upvotes=1
+    long = HF.with_changes(
+        title="A " + "very " * 30 + "long title that ends here", comments=1, upvotes=1
     )
     out = io.StringIO()
     render_detail(long, out, Terminal(styled=True, width=80, links=False))
@@ -161,7 +160,7 @@ def test_card_has_the_full_title_in_its_body_and_counts_in_the_singular() -> Non
     assert "long title that ends here" in body
     assert "1 upvote, 1 comment" in body and "1 comments" not in body
     text = io.StringIO()
-    write_detail_text(replace(long, comments=2, github_stars=1), text)
+    write_detail_text(long.with_changes(comments=2, github_stars=1), text)
     assert "2 comments" in text.getvalue() and "(1 star)" in text.getvalue()
     cards = io.StringIO()
     render_summary([long], cards, Terminal(styled=True, width=80), footer="1 of 9 papers")
@@ -305,7 +304,7 @@ def test_digests_count_in_the_singular_too() -> None:
     from papercli.digest.render import render_html, render_markdown, render_text
 
     digest = build(
-        [replace(HF, comments=1)],
+        [HF.with_changes(comments=1)],
         name="default",
         topics=[],
         since=date(2026, 6, 12),
@@ -327,7 +326,7 @@ def _cells(line: str) -> int:
 @pytest.mark.parametrize("width", [80, 120])
 def test_wide_characters_take_two_cells_and_rows_stay_aligned(width: int) -> None:
     title = "大規模言語モデルの推論 🚀 と評価" * 3
-    cjk = replace(HF, id="2606.00001", title=title, authors=("山田 太郎",))
+    cjk = HF.with_changes(id="2606.00001", title=title, authors=("山田 太郎",))
     out = io.StringIO()
     render_table([cjk, ARXIV], out, Terminal(styled=True, width=width))
     lines = ANSI.sub("", out.getvalue()).splitlines()

@@ -10,8 +10,8 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from papercli.config_text import Lines, Where, parse_config_text, read_config_file
@@ -22,6 +22,10 @@ APP_NAME = "papercli"
 TOPIC_NAME_RE = LazyPattern(r"[A-Za-z0-9_\-]+")
 _SECURITY = ("starttls", "ssl", "none")
 _SECRET_NAMES = frozenset({"password", "pass", "passwd", "secret", "token", "smtp_password"})
+
+
+# The default of a mapping field: shared, so it must not be changeable.
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
 
 
 class Key(NamedTuple):
@@ -101,17 +105,18 @@ KEYS: dict[str, Key] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """The effective configuration of one invocation."""
+
+    # A NamedTuple, not a dataclass: see models._PaperFields (start-up cost).
 
     data_dir: Path
     config_path: Path
     values: Mapping[str, Any]
     origins: Mapping[str, str]
-    topics: Mapping[str, Topic] = field(default_factory=dict)
+    topics: Mapping[str, Topic] = _NOTHING
     warnings: tuple[str, ...] = ()  # for the CLI to show once (e.g. a world-readable file)
-    channels: Mapping[str, ChannelSpec] = field(default_factory=dict)  # [digest.channels.*]
+    channels: Mapping[str, ChannelSpec] = _NOTHING  # [digest.channels.*]
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -397,13 +402,12 @@ _CHANNEL_KEYS = {
 _SECRET_KEYS = frozenset({"url", "webhook", "webhook_url", "token", "access_token", "api_key"})
 
 
-@dataclass(frozen=True, slots=True)
-class ChannelSpec:
+class ChannelSpec(NamedTuple):
     """One ``[digest.channels.NAME]`` table: its type and checked options (never a secret)."""
 
     name: str
     type: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = _NOTHING
 
 
 def _parse_channels(raw: Any, path: Path, lines: Lines) -> dict[str, ChannelSpec]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -127,7 +126,7 @@ def saved(
         authors=author, categories=None, types=None, min_upvotes=None, has_code=False,
         topics=topic,
     )  # fmt: skip
-    criteria = replace(criteria, default_types=())  # saved on purpose: never hidden by type
+    criteria = criteria.with_changes(default_types=())  # saved on purpose: never hidden by type
     with open_session(config, offline=True) as session:
         entries = library.saved(session.store, tag)
     papers = filters.apply([e.paper for e in entries], criteria)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -352,6 +351,8 @@ def show(
     outcome.raise_if_empty()
     chosen = fmt or (DetailFormat.card if term.stdout_tty else DetailFormat.text)
     if chosen is DetailFormat.json:
+        import json
+
         from papercli.formats.records import safe_dict
 
         records = [safe_dict(p) for p in outcome.papers]

@@ -7,10 +7,8 @@ way; ``make_criteria`` and ``choose_sources`` turn the parsed values into what t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import fields as dataclass_fields
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
@@ -217,15 +215,16 @@ TemplateOpt = Annotated[
 ]
 FIELDS_HELP = (
     "Fields, for --fields, --jq and --template: "
-    + ", ".join(f.name for f in dataclass_fields(Paper))
+    + ", ".join(Paper._fields)
     + "; and score (search, --sort relevance), matched (search, --why), tags and saved_at "
     "(saved)."
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Shaping:
+class Shaping(NamedTuple):
     """How records are shaped on the way out: the format and --fields, --jq or --template."""
+
+    # A NamedTuple, not a dataclass: see models._PaperFields (start-up cost).
 
     fmt: Format | None = None
     fields: tuple[str, ...] | None = None

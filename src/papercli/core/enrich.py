@@ -10,8 +10,6 @@ them, marked not final so the next fetch tries again, and the user is told once.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from papercli.core.session import Session
 from papercli.errors import SourceError
 from papercli.models import Paper
@@ -94,6 +92,6 @@ def enrich(session: Session, listings: list[Listing]) -> list[Listing]:
         )
         note = PENDING if missed else (None if listing.note == PENDING else listing.note)
         out.append(
-            replace(listing, papers=papers, complete=listing.complete and not missed, note=note)
+            listing._replace(papers=papers, complete=listing.complete and not missed, note=note)
         )
     return out

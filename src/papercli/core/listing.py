@@ -6,7 +6,6 @@ is missing is fetched first unless the session is offline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -23,12 +22,17 @@ from papercli.errors import OfflineError, PaperCliError, SourceError
 from papercli.models import Paper, merge_all
 
 
-@dataclass
 class Outcome:
     """Papers to show, and the sources that failed with nothing cached to stand in."""
 
-    papers: list[Paper] = field(default_factory=list)
-    failures: list[PaperCliError] = field(default_factory=list)
+    # A plain class, not a dataclass: see models._PaperFields (start-up cost).
+    __slots__ = ("failures", "papers")
+
+    def __init__(
+        self, papers: list[Paper] | None = None, failures: list[PaperCliError] | None = None
+    ) -> None:
+        self.papers: list[Paper] = [] if papers is None else papers
+        self.failures: list[PaperCliError] = [] if failures is None else failures
 
     def raise_if_empty(self) -> None:
         """Nothing to show and something failed: the failure is the answer.

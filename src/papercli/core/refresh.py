@@ -9,7 +9,6 @@ already on disk is never shrunk by a later download.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -130,7 +129,7 @@ def hf_day(session: Session, day: date, *, enrich: bool = True) -> Listing | Non
         listing = enrichment.enrich(session, [listing])[0]
     elif any(enrichment.lacks_metadata(p) for p in listing.papers):
         # The caller enriches later; until then the listing is not final.
-        listing = replace(listing, complete=False, note=enrichment.PENDING)
+        listing = listing._replace(complete=False, note=enrichment.PENDING)
     if session.cancelled:
         return cached
     session.store.write_listing(listing)
@@ -188,7 +187,7 @@ def _enrich_days(
     for listing in enrichment.enrich(session, pending):
         if listing.note != enrichment.PENDING:
             # Final again only if the day was over when HF was asked.
-            listing = replace(
+            listing = listing._replace(
                 listing, note=None, complete=_hf_complete(listing.day, listing.fetched_at)
             )
         if session.cancelled:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -42,28 +41,46 @@ class Notice(NamedTuple):
     text: str
 
 
-@dataclass
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class Session:
     """Everything a use case needs, built once per invocation."""
 
-    settings: Settings
-    store: Store
-    offline: bool = False
-    refresh: bool = False
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    transport: Any = None  # an httpx transport, for tests and mirrors
-    sleep: Callable[[float], None] = field(default=lambda seconds: _sleep(seconds))
-    progress: Progress = _no_progress
-    waiting: Callable[[Wait], None] | None = None  # what the HTTP client waits for
-    # Told at once (not at the end) what a long step is doing or waiting for; the CLI writes
-    # it to stderr. By default it becomes an info notice like any other.
-    live: Callable[[str], None] | None = None
-    notices: list[Notice] = field(default_factory=list)
-    shown: list[Notice] = field(default_factory=list)  # notices the CLI already printed
-    cancelled: bool = False  # set on Ctrl-C: threads still running must not write
-    _client: HttpClient | None = None
-    _pace_checked: bool = False
-    _index: Index | None = None
+    # A plain class, not a dataclass: see models._PaperFields (start-up cost).
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        offline: bool = False,
+        refresh: bool = False,
+        now: Callable[[], datetime] = _utc_now,
+        transport: Any = None,
+        sleep: Callable[[float], None] = _sleep,
+        progress: Progress = _no_progress,
+        waiting: Callable[[Wait], None] | None = None,
+        live: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.offline = offline
+        self.refresh = refresh
+        self.now = now
+        self.transport = transport  # an httpx transport, for tests and mirrors
+        self.sleep = sleep
+        self.progress = progress
+        self.waiting = waiting  # what the HTTP client waits for
+        # Told at once (not at the end) what a long step is doing or waiting for; the CLI
+        # writes it to stderr. By default it becomes an info notice like any other.
+        self.live = live
+        self.notices: list[Notice] = []
+        self.shown: list[Notice] = []  # notices the CLI already printed
+        self.cancelled = False  # set on Ctrl-C: threads still running must not write
+        self._client: HttpClient | None = None
+        self._pace_checked = False
+        self._index: Index | None = None
 
     @classmethod
     def create(cls, settings: Settings, **kwargs: Any) -> Session:

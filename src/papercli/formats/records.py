@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields as dataclass_fields
 from typing import TextIO
 
 from papercli.checks import is_clean, valid_day, valid_link
@@ -20,7 +19,7 @@ from papercli.models import Paper, abs_url, pdf_url, sanitize
 Extra = Mapping[str, Mapping[str, object]] | None  # per-id keys added to JSON records
 Fields = Sequence[str] | None  # the keys to keep, in order (None: all)
 
-FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(Paper))
+FIELDS: tuple[str, ...] = Paper._fields
 """The keys of a Paper record, in schema order (``to_dict`` has the same)."""
 EXTRA_FIELDS = ("score", "matched", "tags", "saved_at")
 """Keys some listings add: relevance (search, --sort relevance), what matched (--why), and

@@ -6,7 +6,6 @@ Term matching lives in ``matching``; the ``--where`` language in ``expression``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -46,31 +45,56 @@ def topic_matches(view: PaperText, topic: Topic) -> list[str]:
 # -- criteria ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Criteria:
-    """Everything the listing commands can filter on."""
+    """Everything the listing commands can filter on. Checked (and ``where`` compiled) when
+    built, so a bad term fails before any work."""
 
-    keywords: tuple[str, ...] = ()
-    all_keywords: bool = False
-    exclude: tuple[str, ...] = ()
-    where: str | None = None
-    authors: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    default_types: tuple[str, ...] = ()  # applied to arXiv-only papers when --type is absent
-    min_upvotes: int | None = None
-    has_code: bool = False
-    topics: tuple[Topic, ...] = ()
-    today: date | None = None  # the day relative dates in ``where`` count from
-    _where: Predicate | None = field(default=None, init=False, repr=False, compare=False)
+    # A plain class, not a dataclass: see models._PaperFields (start-up cost).
+    __slots__ = (
+        "_where", "all_keywords", "authors", "categories", "default_types", "exclude",
+        "has_code", "keywords", "min_upvotes", "today", "topics", "types", "where",
+    )  # fmt: skip
 
-    def __post_init__(self) -> None:
-        for word in (*self.keywords, *self.exclude, *self.authors):
+    def __init__(
+        self,
+        *,
+        keywords: tuple[str, ...] = (),
+        all_keywords: bool = False,
+        exclude: tuple[str, ...] = (),
+        where: str | None = None,
+        authors: tuple[str, ...] = (),
+        categories: tuple[str, ...] = (),
+        types: tuple[str, ...] = (),
+        default_types: tuple[str, ...] = (),
+        min_upvotes: int | None = None,
+        has_code: bool = False,
+        topics: tuple[Topic, ...] = (),
+        today: date | None = None,
+    ) -> None:
+        self.keywords = keywords
+        self.all_keywords = all_keywords
+        self.exclude = exclude
+        self.where = where
+        self.authors = authors
+        self.categories = categories
+        self.types = types
+        self.default_types = default_types  # for arXiv-only papers when --type is absent
+        self.min_upvotes = min_upvotes
+        self.has_code = has_code
+        self.topics = topics
+        self.today = today  # the day relative dates in ``where`` count from
+        for word in (*keywords, *exclude, *authors):
             term_pattern(word)  # raises UsageError on an empty term, before any work
-        if self.where is not None:
+        self._where: Predicate | None = None
+        if where is not None:
             from papercli.query.expression import compile_expression
 
-            object.__setattr__(self, "_where", compile_expression(self.where, self.today))
+            self._where = compile_expression(where, today)
+
+    def with_changes(self, **changes: object) -> Criteria:
+        """A copy with some fields replaced, checked again."""
+        fields = {name: getattr(self, name) for name in self.__slots__ if name != "_where"}
+        return Criteria(**{**fields, **changes})  # type: ignore[arg-type]
 
     def accepts(self, view: PaperText) -> bool:
         """Does one paper pass every filter."""

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from papercli.errors import UsageError
@@ -58,6 +57,8 @@ def fold(text: str) -> str:
     """Lower-case and strip accents, so "Núñez" and "nunez" compare equal."""
     if text.isascii():
         return text.lower()  # most titles and abstracts: no accents to strip
+    import unicodedata  # off the start-up path: only non-ASCII text needs it
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -11,10 +11,9 @@ import contextlib
 import errno
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from papercli.errors import UsageError
 from papercli.models import CATEGORY_RE, LazyPattern, Paper, file_stem
@@ -52,9 +51,10 @@ def _day_of(name: str) -> date | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(NamedTuple):
     """One source's papers for one listing day (and arXiv category), as fetched."""
+
+    # A NamedTuple, not a dataclass: see models._PaperFields (start-up cost).
 
     source: str
     day: date
@@ -81,18 +81,26 @@ class Listing:
         }
 
 
-@dataclass
+def _ignore(_message: str) -> None:
+    pass
+
+
 class Store:
     """The data directory: ``cache/`` (derived, safe to clear) and ``state/`` (yours)."""
 
-    root: Path
-    warn: Callable[[str], None] = field(default=lambda _message: None)
-    # One invocation reads a listing once, however many rules look at it.
-    _listings: dict[tuple[str, date, str | None], Listing | None] = field(
-        default_factory=dict, repr=False
-    )
-    _days: dict[tuple[str, str | None], list[date]] = field(default_factory=dict, repr=False)
-    _holding: int = field(default=0, repr=False)
+    # A plain class, not a dataclass: see models._PaperFields (start-up cost).
+    __slots__ = ("_days", "_holding", "_listings", "root", "warn")
+
+    def __init__(self, root: Path, warn: Callable[[str], None] = _ignore) -> None:
+        self.root = root
+        self.warn = warn
+        # One invocation reads a listing once, however many rules look at it.
+        self._listings: dict[tuple[str, date, str | None], Listing | None] = {}
+        self._days: dict[tuple[str, str | None], list[date]] = {}
+        self._holding = 0
+
+    def __repr__(self) -> str:
+        return f"Store({self.root!r})"
 
     @property
     def cache_dir(self) -> Path:
