@@ -188,7 +188,7 @@ def _enrich_days(
         if listing.note != enrichment.PENDING:
             # Final again only if the day was over when HF was asked.
             listing = listing._replace(
-                listing, note=None, complete=_hf_complete(listing.day, listing.fetched_at)
+                note=None, complete=_hf_complete(listing.day, listing.fetched_at)
             )
         if session.cancelled:
             return

@@ -58,7 +58,7 @@ class Session:
         refresh: bool = False,
         now: Callable[[], datetime] = _utc_now,
         transport: Any = None,
-        sleep: Callable[[float], None] = _sleep,
+        sleep: Callable[[float], None] | None = None,
         progress: Progress = _no_progress,
         waiting: Callable[[Wait], None] | None = None,
         live: Callable[[str], None] | None = None,
@@ -69,7 +69,8 @@ class Session:
         self.refresh = refresh
         self.now = now
         self.transport = transport  # an httpx transport, for tests and mirrors
-        self.sleep = sleep
+        # Looked up when called, so a test that replaces ``_sleep`` reaches every session.
+        self.sleep = sleep or (lambda seconds: _sleep(seconds))
         self.progress = progress
         self.waiting = waiting  # what the HTTP client waits for
         # Told at once (not at the end) what a long step is doing or waiting for; the CLI
