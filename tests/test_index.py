@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -116,6 +117,13 @@ def test_changed_new_and_deleted_files_are_picked_up(session: Session, isolated:
     assert "2610.99999" in ids
     assert len(papers) == 6 * 4 + 1  # day 0 gone, day 3 replaced by one paper
     assert idx.sync() == 0
+
+
+def test_a_first_build_leaves_the_word_index_tuned_for_small_writes(session: Session) -> None:
+    # The one-pass build leaves merging to FTS5's crisis merges; the syncs after it write a
+    # day's file at a time and must merge as they go.
+    config = dict(session.index().db.execute("SELECT k, v FROM fts_config"))
+    assert config["automerge"] == 4
 
 
 def test_a_corrupt_index_is_rebuilt_with_a_warning(isolated: Path) -> None:
@@ -372,3 +380,28 @@ def test_a_first_build_killed_midway_leaves_an_index_that_answers_right(tmp_path
     assert len(fresh.stdout.split()) == 200 * 60
     with sqlite3.connect(home / "cache" / "index.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_row_reads_back_as_the_paper_it_was_written_from() -> None:
+    # Every field set to a value of its own, so a field read from the wrong place shows.
+    paper = Paper(
+        id="2611.01234", version=3, title="T", authors=("A B", "C D"), abstract="Abs",
+        published="2026-11-20", listed="2026-11-27", categories=("cs.CL", "cs.LG"),
+        primary_category="cs.CL", announce_type="new", upvotes=7, comments=2,
+        ai_summary="S", keywords=("k1", "k2"), github="https://github.com/a/b",
+        github_stars=5, project_page="https://a.example", organization="Org",
+        sources=("hf", "arxiv"), doi="10.1234/x", journal_ref="J", arxiv_comment="C",
+        upvotes_previous=4, affiliations=("U1", ""),
+    )  # fmt: skip
+    row = (index.pack(paper), paper.title, paper.abstract, " ; ".join(paper.keywords))
+    assert index.unpack(*row) == paper
+    unset = [f for f, default in Paper._field_defaults.items() if getattr(paper, f) == default]
+    assert unset == []  # a field added to Paper later must be given a value above
+
+
+@pytest.mark.parametrize(
+    "record",
+    [b"", b"junk", marshal.dumps((1, 2)), marshal.dumps([None] * len(index._PACKED)), b"\xe9"],
+)
+def test_a_damaged_row_is_skipped(record: bytes) -> None:
+    assert index.unpack(record, "T", "A", "") is None

@@ -146,7 +146,7 @@ class Session:
 
             index = Index(self.store)
             index.on_wait = self.say
-            index.progress = lambda done, total: self.progress("indexing the cache", done, total)
+            index.progress = lambda done, total, what: self.progress(what, done, total)
             index.open()
             self._index = index
         return self._index

@@ -93,8 +93,9 @@ class IndexFile:
         self._db: sqlite3.Connection | None = None
         self._open_lock: FileLock | None = None
         self.on_wait: Callable[[str], None] | None = None
-        # Told (files done, files to index) while a long sync runs: a bar on a terminal.
-        self.progress: Callable[[int, int], None] = lambda _done, _total: None
+        # Told (done, total, what) while a long sync runs: a bar per ``what`` on a terminal,
+        # files read first, then (a first build) the word index built from them.
+        self.progress: Callable[[int, int, str], None] = lambda _done, _total, _what: None
 
     # -- lifecycle -----------------------------------------------------------------------
 
