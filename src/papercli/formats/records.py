@@ -24,6 +24,10 @@ FIELDS: tuple[str, ...] = Paper._fields
 EXTRA_FIELDS = ("score", "matched", "tags", "saved_at")
 """Keys some listings add: relevance (search, --sort relevance), what matched (--why), and
 the reading list's tags and saved time (saved)."""
+# One encoder for every record: ``json.dumps`` with any option builds a new one per call.
+# The same separators and escaping as ``json.dumps(..., ensure_ascii=False)``; records hold
+# no cycles (they are built here from a Paper), so the cycle check is skipped.
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def parse_fields(text: str) -> tuple[str, ...]:
@@ -86,7 +90,7 @@ def write_json(
     head = "[\n"
     for paper in papers:
         out.write(head)
-        out.write(json.dumps(record(paper, extra, fields), ensure_ascii=False))
+        out.write(_encode(record(paper, extra, fields)))
         head = ",\n"
     out.write("[]\n" if head == "[\n" else "\n]\n")
 
@@ -96,5 +100,5 @@ def write_jsonl(
 ) -> None:
     """One Paper object per line."""
     for paper in papers:
-        out.write(json.dumps(record(paper, extra, fields), ensure_ascii=False))
+        out.write(_encode(record(paper, extra, fields)))
         out.write("\n")
