@@ -7,10 +7,13 @@ because both decide what a valid record is.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papercli.checks import LazyPattern, is_clean, valid_day, valid_doi, valid_link
 from papercli.errors import UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
 
 SOURCE_ORDER = ("hf", "arxiv")
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -420,6 +423,21 @@ def merge(a: Paper, b: Paper) -> Paper:
         upvotes_previous=up_source.upvotes_previous,
         affiliations=affiliations,
     )
+
+
+def merge_runs(papers: Iterable[Paper]) -> Iterator[Paper]:
+    """Merge records that come sorted by id: one Paper per id, holding one at a time."""
+    current: Paper | None = None
+    for paper in papers:
+        if current is None:
+            current = paper
+        elif paper.id == current.id:
+            current = merge(current, paper)
+        else:
+            yield current
+            current = paper
+    if current is not None:
+        yield current
 
 
 def merge_all(papers: list[Paper] | tuple[Paper, ...]) -> list[Paper]:

@@ -172,6 +172,8 @@ def _extras(
     added: Mapping[str, Mapping[str, object]] | None,
 ) -> dict[str, dict[str, object]]:
     extra: dict[str, dict[str, object]] = {}
+    if why is None and scores is None and not added:
+        return extra  # nothing to add: a streamed listing is not read an extra time
     for paper in papers:
         record: dict[str, object] = {}
         if scores is not None:

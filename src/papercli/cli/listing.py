@@ -30,6 +30,7 @@ from papercli.cli.options import (
     DaysOpt,
     ExcludeOpt,
     FieldsOpt,
+    Format,
     FormatOpt,
     HasCodeOpt,
     JqOpt,
@@ -93,7 +94,7 @@ def show_listing(
         write_message(
             sys.stderr, "warning", f"{failure} (nothing cached to show)", color=term.err_color
         )
-    papers = filters.apply(outcome.papers, criteria)
+    papers = outcome.papers if outcome.selected else filters.apply(outcome.papers, criteria)
     scores = None
     extra = None
     dimmed: frozenset[str] = frozenset()
@@ -114,7 +115,7 @@ def show_listing(
         if not query:
             raise UsageError("--sort relevance needs -k keywords or a --topic with keywords")
         papers, scores = ranking.by_relevance(papers, query)
-    else:
+    elif not outcome.selected:  # else already in this order (``streamed_selection``)
         papers = filters.sort_papers(papers, sort.value)
     total = len(papers)
     if limit is not None:
@@ -130,6 +131,33 @@ def show_listing(
     )  # fmt: skip
     if outcome.failures:
         raise typer.Exit(int(outcome.failures[0].exit_code))
+
+
+# What a long listing can filter and sort as it reads, writing record by record after.
+_STREAMED_SORTS = frozenset({SortKey.upvotes, SortKey.date, SortKey.title, SortKey.id})
+_STREAMED_FORMATS = frozenset(
+    {Format.plain, Format.json, Format.jsonl, Format.ids, Format.csv, Format.tsv}
+)
+
+
+def streamed_selection(
+    criteria: filters.Criteria, sort: SortKey, shaping: Shaping, *, why: bool, term: Terminal
+) -> listing.Selection | None:
+    """The Selection for ``list_span`` when the output is written record by record in an
+    order known before reading (a long span then never holds all its papers), else None.
+
+    Tables, --jq, --why, relevance and For you need every paper at once, as do the
+    document formats (a BibTeX or HTML file is written whole).
+    """
+    chosen = shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
+    if why or shaping.jq is not None or sort not in _STREAMED_SORTS:
+        return None
+    if shaping.template is None and chosen not in _STREAMED_FORMATS:
+        return None
+    key, reverse = filters.sort_spec(sort.value)
+    return listing.Selection(
+        lambda paper: criteria.accepts(filters.PaperText(paper)), key, reverse=reverse
+    )
 
 
 def future_span(first: date, last: date, *, quiet: bool, term: Terminal) -> bool:
@@ -259,6 +287,7 @@ def list_(
             hf=hf,
             categories=cats,
             keywords_match=keywords_query(criteria.keywords, all_required=criteria.all_keywords),
+            select=streamed_selection(criteria, sort, shaping, why=why, term=term),
         )
     show_listing(
         outcome, criteria, sort=sort, limit=limit, shaping=shaping, term=term, quiet=quiet,

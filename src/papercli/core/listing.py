@@ -6,8 +6,9 @@ is missing is fetched first unless the session is offline.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from papercli import schedule
 from papercli.core.backfill import backfill_arxiv
@@ -19,20 +20,22 @@ from papercli.core.refresh import (
 )
 from papercli.core.session import Session
 from papercli.errors import OfflineError, PaperCliError, SourceError
-from papercli.models import Paper, merge_all
+from papercli.models import Paper, merge_all, merge_runs
 
 
 class Outcome:
     """Papers to show, and the sources that failed with nothing cached to stand in."""
 
     # A plain class, not a dataclass: see models._PaperFields (start-up cost).
-    __slots__ = ("failures", "papers")
+    __slots__ = ("failures", "papers", "selected")
 
     def __init__(
         self, papers: list[Paper] | None = None, failures: list[PaperCliError] | None = None
     ) -> None:
-        self.papers: list[Paper] = [] if papers is None else papers
+        self.papers: Sequence[Paper] = [] if papers is None else papers
         self.failures: list[PaperCliError] = [] if failures is None else failures
+        # True when ``papers`` already passed a Selection: filtered, and in its order.
+        self.selected = False
 
     def raise_if_empty(self) -> None:
         """Nothing to show and something failed: the failure is the answer.
@@ -49,6 +52,24 @@ class Outcome:
         combined = PaperCliError("; ".join(messages), hint=first.hint)
         combined.exit_code = first.exit_code
         raise combined
+
+
+class Selection:
+    """Which papers a listing keeps and in what order, applied as a long span is read, so
+    that it never holds all its papers at once (``store.spill``)."""
+
+    __slots__ = ("accepts", "key", "reverse")  # a plain class: see Outcome
+
+    def __init__(
+        self,
+        accepts: Callable[[Paper], bool],
+        key: Callable[[Paper], object],
+        *,
+        reverse: bool = False,
+    ) -> None:
+        self.accepts = accepts
+        self.key = key
+        self.reverse = reverse
 
 
 def _group_label(categories: list[str]) -> str:
@@ -176,6 +197,34 @@ def _read_span(session: Session, span: Span, hf: bool, categories: list[str]) ->
     return papers
 
 
+def _read_indexed(
+    session: Session,
+    span: Span,
+    hf: bool,
+    categories: list[str],
+    match: str | None,
+    select: Selection | None,
+) -> Sequence[Paper]:
+    """A long span's papers, merged, through the index; with ``select`` also filtered and
+    sorted, and spilled to a temporary file when there may be too many to hold."""
+    from papercli.store.spill import HOLD, sort_bounded
+
+    index = session.index()
+    index.refresh()
+
+    def ask(question: Callable[..., Any]) -> Any:
+        return question(span.since, span.until, hf=hf, categories=categories, match=match)
+
+    if select is None:
+        return merge_all(ask(index.papers))
+    if ask(index.most_papers) <= HOLD:
+        kept = filter(select.accepts, merge_all(ask(index.papers)))
+        return sorted(kept, key=select.key, reverse=select.reverse)
+    # Sorted by id, a paper's records come together and merge one paper at a time.
+    kept = filter(select.accepts, merge_runs(ask(index.papers_by_id)))
+    return sort_bounded(kept, select.key, reverse=select.reverse)
+
+
 def _gaps(session: Session, span: Span, hf: bool, categories: list[str]) -> list[str]:
     """What an offline listing of a span lacks, for the warning."""
     gaps = []
@@ -201,24 +250,23 @@ def list_span(
     hf: bool,
     categories: list[str],
     keywords_match: str | None = None,
+    select: Selection | None = None,
 ) -> Outcome:
     """Papers listed in a span, merged: from the cache, fetching what is missing unless offline.
 
     ``keywords_match`` is an FTS query that may narrow long spans read through the index; the
-    caller's filters still decide (it must match a superset of what they accept).
+    caller's filters still decide (it must match a superset of what they accept). With
+    ``select``, a long span comes back already filtered and sorted (``Outcome.selected``),
+    spilled to a temporary file when it is too long to hold.
     """
     outcome = Outcome()
     if not session.offline:
         outcome = refresh_span(session, span, hf=hf, categories=categories)
     if len(span.days()) > INDEX_MIN_DAYS:
-        index = session.index()
-        index.refresh()
-        found = index.papers(
-            span.since, span.until, hf=hf, categories=categories, match=keywords_match
-        )
+        outcome.papers = _read_indexed(session, span, hf, categories, keywords_match, select)
+        outcome.selected = select is not None
     else:
-        found = _read_span(session, span, hf, categories)
-    outcome.papers = merge_all(found)
+        outcome.papers = merge_all(_read_span(session, span, hf, categories))
     gaps = _gaps(session, span, hf, categories) if session.offline else []
     if gaps:
         message = "offline, not cached: " + "; ".join(gaps[:6]) + ("; ..." if len(gaps) > 6 else "")

@@ -149,8 +149,18 @@ SORT_KEYS: dict[str, Callable[[Paper], object]] = {
 }
 
 
+def _by_date(paper: Paper) -> object:
+    return (paper.listed or "", paper.id)
+
+
+def sort_spec(key: str) -> tuple[Callable[[Paper], object], bool]:
+    """(key function, reverse) of a display order: upvotes, date (newest first), title, id."""
+    if key == "date":
+        return _by_date, True
+    return SORT_KEYS[key], False
+
+
 def sort_papers(papers: Sequence[Paper], key: str) -> list[Paper]:
     """Order papers for display: upvotes (default), date (newest first), title or id."""
-    if key == "date":
-        return sorted(papers, key=lambda p: (p.listed or "", p.id), reverse=True)
-    return sorted(papers, key=SORT_KEYS[key])
+    function, reverse = sort_spec(key)
+    return sorted(papers, key=function, reverse=reverse)

@@ -107,6 +107,34 @@ def _rebuild_fts(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO fts(fts, rank) VALUES ('automerge', 4)")  # FTS5's default
 
 
+def _span_query(
+    since: date, until: date, hf: bool, cats: list[str], match: str | None
+) -> tuple[str, list[Any]] | None:
+    """The SQL and parameters of a span's records; None when no source is chosen."""
+    clauses = []
+    params: list[Any] = [since.isoformat(), until.isoformat()]
+    if hf:
+        clauses.append("p.source='hf'")
+    if cats:
+        clauses.append(f"(p.source='arxiv' AND p.category IN ({','.join('?' * len(cats))}))")
+        params += cats
+    if not clauses:
+        return None
+    # The clauses are fixed strings; every value goes through a placeholder.
+    where = " OR ".join(clauses)
+    if match:
+        # Driving the join from the FTS hits reads only the matching rows.
+        source = "fts JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND"
+        params.insert(0, match)
+    else:
+        source = "papers p WHERE"
+    sql = (
+        "SELECT p.record, p.title, p.abstract, p.keywords FROM "  # noqa: S608
+        f"{source} p.day BETWEEN ? AND ? AND ({where})"
+    )
+    return sql, params
+
+
 @dataclass(frozen=True)
 class FileMeta:
     """What the index knows of one listing file without reading it."""
@@ -317,29 +345,50 @@ class Index(IndexFile):
         match: str | None = None,
     ) -> list[Paper]:
         """Records listed in [since, until] by the chosen sources (unmerged), FTS-narrowed."""
-        cats = list(categories)
-        clauses = []
-        params: list[Any] = [since.isoformat(), until.isoformat()]
-        if hf:
-            clauses.append("p.source='hf'")
-        if cats:
-            clauses.append(f"(p.source='arxiv' AND p.category IN ({','.join('?' * len(cats))}))")
-            params += cats
-        if not clauses:
-            return []
-        # The clauses are fixed strings; every value goes through a placeholder.
-        where = " OR ".join(clauses)
+        query = _span_query(since, until, hf, list(categories), match if self.fts else None)
+        return list(self._papers(*query)) if query else []
+
+    def most_papers(
+        self,
+        since: date,
+        until: date,
+        *,
+        hf: bool,
+        categories: Iterable[str],
+        match: str | None = None,
+    ) -> int:
+        """At least as many records as ``papers`` would return, counted in a millisecond or
+        two: the FTS hits of ``match``, else the listed counts of the span's files."""
         if match and self.fts:
-            # Driving the join from the FTS hits reads only the matching rows.
-            source = "fts JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND"
-            params.insert(0, match)
-        else:
-            source = "papers p WHERE"
-        sql = (
-            "SELECT p.record, p.title, p.abstract, p.keywords FROM "  # noqa: S608
-            f"{source} p.day BETWEEN ? AND ? AND ({where})"
+            row = self.db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (match,))
+            return int(row.fetchone()[0])
+        cats = list(categories)
+        sources = ([("hf", None)] if hf else []) + [("arxiv", c) for c in cats]
+        return sum(
+            meta.count
+            for source, category in sources
+            for day, meta in self.file_meta(source, category).items()
+            if since <= day <= until
         )
-        return list(self._papers(sql, params))
+
+    def papers_by_id(
+        self,
+        since: date,
+        until: date,
+        *,
+        hf: bool,
+        categories: Iterable[str],
+        match: str | None = None,
+    ) -> Iterator[Paper]:
+        """``papers``, streamed in id order (the records of one paper together, by rowid).
+
+        For listings too long to hold: SQLite sorts the rows (spilling to its temp files
+        past its cache), and the caller merges one paper's records at a time.
+        """
+        query = _span_query(since, until, hf, list(categories), match if self.fts else None)
+        if query:
+            sql, params = query
+            yield from self._papers(sql + " ORDER BY p.id, p.rowid", params)
 
     def term_sums(
         self,
