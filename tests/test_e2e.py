@@ -59,6 +59,8 @@ def test_warm_cache_imports_neither_httpx_nor_feedparser(env: dict[str, str]) ->
     imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
     assert "papercli.cli" in imported
     assert not {m for m in imported if m.split(".")[0] in ("httpx", "feedparser", "rich")}
+    # Nor the index (a day's listing is read from its JSON or fast copy), nor the spill.
+    assert not imported & {"sqlite3", "papercli.store.index", "papercli.store.spill", "json"}
 
 
 def test_closed_pipe_is_not_an_error(env: dict[str, str]) -> None:

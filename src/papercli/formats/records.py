@@ -8,8 +8,7 @@ record.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TextIO
 
 from papercli.checks import is_clean, valid_day, valid_link
@@ -24,10 +23,18 @@ FIELDS: tuple[str, ...] = Paper._fields
 EXTRA_FIELDS = ("score", "matched", "tags", "saved_at")
 """Keys some listings add: relevance (search, --sort relevance), what matched (--why), and
 the reading list's tags and saved time (saved)."""
-# One encoder for every record: ``json.dumps`` with any option builds a new one per call.
-# The same separators and escaping as ``json.dumps(..., ensure_ascii=False)``; records hold
-# no cycles (they are built here from a Paper), so the cycle check is skipped.
-_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
+def _encoder() -> Callable[[object], str]:
+    """One encoder for every record (``json.dumps`` with any option builds one per call),
+    imported when a JSON format is chosen: the plain writer shares this module.
+
+    The same separators and escaping as ``json.dumps(..., ensure_ascii=False)``; records
+    hold no cycles (they are built here from a Paper), so the cycle check is skipped.
+    """
+    import json
+
+    return json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def parse_fields(text: str) -> tuple[str, ...]:
@@ -87,10 +94,11 @@ def write_json(
     ten times slower) and stays readable and diff-able; ``jq .`` pretty-prints. Streamed:
     each record is written as it comes, so memory does not grow with the number of papers.
     """
+    encode = _encoder()
     head = "[\n"
     for paper in papers:
         out.write(head)
-        out.write(_encode(record(paper, extra, fields)))
+        out.write(encode(record(paper, extra, fields)))
         head = ",\n"
     out.write("[]\n" if head == "[\n" else "\n]\n")
 
@@ -99,6 +107,7 @@ def write_jsonl(
     papers: Iterable[Paper], out: TextIO, extra: Extra = None, fields: Fields = None
 ) -> None:
     """One Paper object per line."""
+    encode = _encoder()
     for paper in papers:
-        out.write(_encode(record(paper, extra, fields)))
+        out.write(encode(record(paper, extra, fields)))
         out.write("\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import math
 import os
 import stat
@@ -192,6 +191,8 @@ def load_json(raw: bytes | str) -> Any:
     stack (which ``json.loads`` lets escape as RecursionError), NaN, Infinity and numbers
     too large for a float. (An integer too long to convert is a ValueError already.)
     """
+    import json  # here, not at the top: a cached listing reads its marshal copy, not JSON
+
     try:
         return json.loads(raw, parse_float=_finite, parse_constant=_no_constant)
     except RecursionError:
@@ -258,6 +259,8 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
 
 def dump_json(data: Any) -> bytes:
     """Compact UTF-8 JSON, the form of every file papercli writes."""
+    import json
+
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
