@@ -120,10 +120,10 @@ def test_changed_new_and_deleted_files_are_picked_up(session: Session, isolated:
 
 
 def test_a_first_build_leaves_the_word_index_tuned_for_small_writes(session: Session) -> None:
-    # The one-pass build leaves merging to FTS5's crisis merges; the syncs after it write a
-    # day's file at a time and must merge as they go.
+    # The one-pass build buffers 8 MB of terms and merges nothing; the syncs after it write
+    # a day's file at a time and must merge as they go, holding FTS5's usual 1 MB.
     config = dict(session.index().db.execute("SELECT k, v FROM fts_config"))
-    assert config["automerge"] == 4
+    assert (config["automerge"], config["crisismerge"], config["hashsize"]) == (4, 16, 1 << 20)
 
 
 def test_a_corrupt_index_is_rebuilt_with_a_warning(isolated: Path) -> None:
