@@ -59,8 +59,11 @@ def test_warm_cache_imports_neither_httpx_nor_feedparser(env: dict[str, str]) ->
     imported = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if "|" in line}
     assert "papercli.cli" in imported
     assert not {m for m in imported if m.split(".")[0] in ("httpx", "feedparser", "rich")}
-    # Nor the index (a day's listing is read from its JSON or fast copy), nor the spill.
-    assert not imported & {"sqlite3", "papercli.store.index", "papercli.store.spill", "json"}
+    # Nor the index (a day's listing is read from its JSON or fast copy), nor the spill,
+    # nor the dismissed papers (only a table draws them, dim), nor the For you commands.
+    unread = {"sqlite3", "papercli.store.index", "papercli.store.spill", "json"}
+    unread |= {"papercli.store.dismissals", "papercli.cli.foryou"}
+    assert not imported & unread
 
 
 def test_closed_pipe_is_not_an_error(env: dict[str, str]) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from papercli.cli.options import Format, Shaping
 from papercli.config import Settings, load_settings
 from papercli.core.session import Session
-from papercli.errors import UsageError
+from papercli.errors import PaperCliError, UsageError
 from papercli.formats.terminal import Terminal, write_message
 from papercli.models import Paper
 
@@ -142,7 +142,7 @@ def emit(
     ``dimmed`` papers (dismissed ones) are drawn dim in tables.
     """
     shaping = shaping or Shaping(fmt)
-    chosen = shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
+    chosen = chosen_format(shaping, term)
     if shaping.template is None and chosen in (Format.table, Format.summary):
         from papercli.formats.table import limit_footer, render_table
         from papercli.formats.terminal import render_summary, write_paged
@@ -163,6 +163,23 @@ def emit(
     else:
         _write_records(papers, chosen, shaping, _extras(papers, why, scores, extra))
     sys.stdout.flush()
+
+
+def chosen_format(shaping: Shaping, term: Terminal) -> Format:
+    """The format a listing is written in: ``--format``, else a table on a terminal and
+    plain text in a pipe."""
+    return shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
+
+
+def hidden(session: Session) -> frozenset[str]:
+    """The dismissed papers' ids (tables draw them dim); none when the file is unreadable."""
+    from papercli.store import dismissals
+
+    try:
+        return frozenset(dismissals.dismissed_ids(session.store))
+    except PaperCliError as exc:
+        session.warn(str(exc))
+        return frozenset()
 
 
 def _extras(

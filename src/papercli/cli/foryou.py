@@ -10,6 +10,7 @@ from papercli.cli import root
 from papercli.cli.common import (
     current_day,
     flush_notices,
+    hidden,
     open_session,
     read_items,
     settings,
@@ -43,7 +44,6 @@ from papercli.cli.options import (
     make_shaping,
 )
 from papercli.core.session import Session
-from papercli.errors import PaperCliError
 from papercli.formats.terminal import Terminal
 from papercli.models import Paper
 
@@ -56,17 +56,6 @@ ForYouWhyOpt = Annotated[
     bool,
     typer.Option("--why", help="Show the terms that weighed most and the nearest saved paper."),
 ]
-
-
-def hidden(session: Session) -> frozenset[str]:
-    """The dismissed papers' ids (tables draw them dim); none when the file is unreadable."""
-    from papercli.store import dismissals
-
-    try:
-        return frozenset(dismissals.dismissed_ids(session.store))
-    except PaperCliError as exc:
-        session.warn(str(exc))
-        return frozenset()
 
 
 def decided(session: Session) -> frozenset[str]:

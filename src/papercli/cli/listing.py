@@ -12,8 +12,10 @@ import typer
 
 from papercli.cli import root
 from papercli.cli.common import (
+    chosen_format,
     current_day,
     emit,
+    hidden,
     hint_arxiv_off,
     open_session,
     read_items,
@@ -98,12 +100,12 @@ def show_listing(
     scores = None
     extra = None
     dimmed: frozenset[str] = frozenset()
-    if session is not None:
-        from papercli.cli.foryou import for_you_order, hidden, nearest_column
-
-        dimmed = hidden(session)
+    if session is not None and chosen_format(shaping, term) is Format.table:
+        dimmed = hidden(session)  # only a table draws them (dim); other formats read nothing
     columns: list[Column] = []
     if sort is SortKey.for_you and session is not None:
+        from papercli.cli.foryou import for_you_order, nearest_column
+
         papers, scores, extra = for_you_order(session, papers, why=why, quiet=quiet, term=term)
         why = False  # the reasons are the model's: its terms and the nearest saved paper
         if extra is not None:
@@ -149,7 +151,7 @@ def streamed_selection(
     Tables, --jq, --why, relevance and For you need every paper at once, as do the
     document formats (a BibTeX or HTML file is written whole).
     """
-    chosen = shaping.fmt or (Format.table if term.stdout_tty else Format.plain)
+    chosen = chosen_format(shaping, term)
     if why or shaping.jq is not None or sort not in _STREAMED_SORTS:
         return None
     if shaping.template is None and chosen not in _STREAMED_FORMATS:

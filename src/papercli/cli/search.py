@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from papercli.cli import root
-from papercli.cli.common import current_day, emit, open_session, settings, terminal
-from papercli.cli.foryou import hidden
+from papercli.cli.common import current_day, emit, hidden, open_session, settings, terminal
 from papercli.cli.options import (
     FIELDS_HELP,
     AllOpt,
