@@ -18,15 +18,13 @@ import contextlib
 import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from papercli.models import Paper, abs_url, id_of_stem, pdf_url
 from papercli.query.matching import fold
-from papercli.store import term_postings
 from papercli.store.cache import Listing
 from papercli.store.fts_query import WORD as _WORD
 from papercli.store.fts_query import keywords_query, term_query  # noqa: F401 - their old home
@@ -141,8 +139,7 @@ def _span_where(
 _COLUMNS = "SELECT p.record, p.title, p.abstract, p.keywords FROM "
 
 
-@dataclass(frozen=True)
-class FileMeta:
+class FileMeta(NamedTuple):
     """What the index knows of one listing file without reading it."""
 
     source: str
@@ -419,6 +416,8 @@ class Index(IndexFile):
     ) -> tuple[list[float], list[int]]:
         """For each paper, the sum of ``weights`` over its terms and how many terms it has,
         from For you's term postings (``term_postings.term_sums``)."""
+        from papercli.store import term_postings  # For you's use case, not every query's
+
         return term_postings.term_sums(
             term_postings.Postings(
                 self.db, self.path, self.store.warn, self._lock_at_once, self.on_wait
