@@ -175,3 +175,66 @@ def test_a_long_listing_past_the_hold_is_merged_and_read_from_disk(
     # Once each, merged: three a day on both, and the HF papers that came back as replacements.
     assert len(merged) == 70 * 3 + sum(1 for day in range(5, 70) if day % 4 == 0)
     assert all(p.upvotes is not None and p.version == 2 for p in merged)
+
+
+def test_records_merge_in_day_order_on_every_path(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by review: a paper's later record indexed first (a backfill of an older day after
+    # a newer one) merged in another order when spilled, and printed the other title.
+    make_two_source_cache(isolated)
+    monkeypatch.setenv("PAPERS_NOW", NOW.isoformat())
+    store, runner, paper_id = Store(isolated), CliRunner(), "2609.99999"
+
+    def add(day_ago: int, title: str, version: int, kind: str) -> None:
+        day = NOW.date() - timedelta(days=day_ago)
+        old = store.read_listing("arxiv", day, "cs.LG")
+        assert old is not None
+        paper = Paper(
+            id=paper_id, version=version, title=title, listed=day.isoformat(),
+            categories=("cs.LG",), primary_category="cs.LG", announce_type=kind,
+            abstract="diffusion", sources=("arxiv",),
+        )  # fmt: skip
+        store.write_listing(Listing("arxiv", day, (*old.papers, paper), NOW, "cs.LG", True))
+
+    add(10, "Second title", 2, "replace")
+    list_output(runner)  # indexed now: the later day's record gets the lower rowid
+    add(40, "First title", 1, "new")
+    shown = []
+    for hold, keywords in (
+        (10**9, []),
+        (10**9, ["-k", "diffusion"]),
+        (3, []),
+        (3, ["-k", "diffusion"]),
+    ):
+        monkeypatch.setattr(spill, "HOLD", hold)
+        out = list_output(runner, "-f", "jsonl", "--fields", "id,title,version", *keywords)
+        shown += [line for line in out.splitlines() if paper_id in line]
+    assert shown == ['{"id": "2609.99999", "title": "First title", "version": 2}'] * 4
+
+
+def test_an_index_damaged_where_only_a_spilled_read_looks_is_read_in_memory(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    make_two_source_cache(isolated)
+    monkeypatch.setenv("PAPERS_NOW", NOW.isoformat())
+    runner = CliRunner()
+    args = ["-f", "jsonl", "--sort", "date"]
+    whole = list_output(runner, *args)
+    path = isolated / "cache" / "index.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = db.execute("PRAGMA page_size").fetchone()[0]
+    leaves = [n for (n,) in db.execute("SELECT pageno FROM dbstat WHERE name='papers_id'")]
+    db.close()
+    with path.open("r+b") as file:  # the id index's pages overwritten: opening still works
+        for number in leaves:
+            file.seek((number - 1) * page)
+            file.write(b"\xff" * page)
+    monkeypatch.setattr(spill, "HOLD", 3)
+    result = runner.invoke(app, ["list", "--offline", "--days", "70", "-c", "cs.LG", *args])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == whole
+    assert "indexing the cache in memory for this run" in result.stderr

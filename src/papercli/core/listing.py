@@ -215,14 +215,19 @@ def _read_indexed(
     def ask(question: Callable[..., Any]) -> Any:
         return question(span.since, span.until, hf=hf, categories=categories, match=match)
 
-    if select is None:
-        return merge_all(ask(index.papers))
-    if ask(index.most_papers) <= HOLD:
-        kept = filter(select.accepts, merge_all(ask(index.papers)))
-        return sorted(kept, key=select.key, reverse=select.reverse)
-    # Sorted by id, a paper's records come together and merge one paper at a time.
-    kept = filter(select.accepts, merge_runs(ask(index.papers_by_id)))
-    return sort_bounded(kept, select.key, reverse=select.reverse)
+    def read() -> Sequence[Paper]:
+        if select is None:
+            return merge_all(ask(index.papers))
+        if ask(index.most_papers) <= HOLD:
+            kept = filter(select.accepts, merge_all(ask(index.papers)))
+            return sorted(kept, key=select.key, reverse=select.reverse)
+        # Sorted by id, a paper's records come together and merge one paper at a time.
+        kept = filter(select.accepts, merge_runs(ask(index.papers_by_id)))
+        return sort_bounded(kept, select.key, reverse=select.reverse)
+
+    # Nothing is written before the papers are all read: damage met on the way is answered
+    # from an index in memory, as damage met on opening is.
+    return index.reading(read)
 
 
 def _gaps(session: Session, span: Span, hf: bool, categories: list[str]) -> list[str]:

@@ -137,6 +137,14 @@ def _span_where(
 
 
 _COLUMNS = "SELECT p.record, p.title, p.abstract, p.keywords FROM "
+# ``models.merge`` is not commutative (the first arXiv record gives the title, the first of
+# all the links), so every read hands a paper's records over in one order: by day, then as
+# indexed. A file indexed after a newer one (a backfill) must not change what is shown.
+_MERGE_ORDER = "p.day, p.rowid"
+
+
+def _merge_order(row: tuple[Any, ...]) -> tuple[str, int]:
+    return (row[0] or "", row[1])
 
 
 class FileMeta(NamedTuple):
@@ -353,10 +361,20 @@ class Index(IndexFile):
             return []
         where, params = span
         if match and self.fts:
-            # Driving the join from the FTS hits reads only the matching rows.
-            sql = f"{_COLUMNS}fts JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND"
-            return list(self._papers(f"{sql} {where}", [match, *params]))
-        return list(self._papers(f"{_COLUMNS}papers p WHERE {where}", params))
+            # Driving the join from the FTS hits reads only the matching rows. They come in
+            # rowid order, put in the merge order here: sorting (day, rowid) pairs in Python
+            # costs half of SQLite sorting whole rows (8 against 17 ms for 7,500 hits).
+            sql = (
+                "SELECT p.day, p.rowid, p.record, p.title, p.abstract, p.keywords FROM fts "  # noqa: S608 - fixed clauses
+                f"JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND {where}"
+            )
+            rows = self.db.execute(sql, (match, *params)).fetchall()
+            rows.sort(key=_merge_order)
+            papers = (self._paper(*row[2:]) for row in rows)
+            return [paper for paper in papers if paper is not None]
+        # The day index hands the rows over in (day, rowid) order: no sort.
+        sql = f"{_COLUMNS}papers p WHERE {where} ORDER BY {_MERGE_ORDER}"
+        return list(self._papers(sql, params))
 
     def most_papers(
         self,
@@ -390,7 +408,7 @@ class Index(IndexFile):
         categories: Iterable[str],
         match: str | None = None,
     ) -> Iterator[Paper]:
-        """``papers``, streamed in id order (the records of one paper together, by rowid).
+        """``papers``, streamed in id order (one paper's records together, in merge order).
 
         For listings too long to hold. The rows come by a walk of the id index, which reads
         them in order without sorting (0.26 s for 150,000 records, against 0.79 s through a
@@ -404,7 +422,9 @@ class Index(IndexFile):
         if match and self.fts:
             where += " AND p.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
             params.append(match)
-        sql = f"{_COLUMNS}papers p INDEXED BY papers_id WHERE {where} ORDER BY p.id, p.rowid"
+        # Each id's few records are sorted into the merge order; the ids come sorted.
+        order = f"p.id, {_MERGE_ORDER}"
+        sql = f"{_COLUMNS}papers p INDEXED BY papers_id WHERE {where} ORDER BY {order}"
         yield from self._papers(sql, params)
 
     def term_sums(

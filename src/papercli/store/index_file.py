@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from papercli.errors import BusyError, StorageError
 from papercli.store.cache import Store
@@ -15,6 +15,8 @@ from papercli.store.files import FileLock, RefusedPathError, refuse_links
 
 if TYPE_CHECKING:
     import sqlite3
+
+T = TypeVar("T")
 
 # 2: records are marshal bytes, pages are 16 KB (issue 19: the index was 2.1x its JSON).
 SCHEMA_VERSION = "3"
@@ -178,6 +180,24 @@ class IndexFile:
         self._db = sqlite3.connect(":memory:", isolation_level=None)
         self._check_schema()
         self.sync()
+
+    def reading(self, read: Callable[[], T]) -> T:
+        """``read()``; when SQLite finds damage only as it reads (opening and syncing touch
+        few pages), once more from an index built in memory, with the usual warning.
+
+        ``read`` must not have written anything the second run would repeat.
+        """
+        import sqlite3
+
+        try:
+            return read()
+        except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise busy_error(self.path) from None
+            if self.in_memory:
+                raise
+            self._fall_back(unusable_reason(exc, self.path))
+        return read()
 
     def _update_lock(self) -> Any:
         if self.in_memory:
