@@ -286,13 +286,7 @@ def count_span(session: Session, span: Span, *, hf: bool, categories: list[str])
     """How many records the cache holds for a span (from the index, reading no JSON)."""
     index = session.index()
     index.refresh()
-    sources = ([("hf", None)] if hf else []) + [("arxiv", c) for c in categories]
-    return sum(
-        meta.count
-        for source, category in sources
-        for day, meta in index.file_meta(source, category).items()
-        if span.since <= day <= span.until
-    )
+    return index.most_papers(span.since, span.until, hf=hf, categories=categories)
 
 
 def _days_label(days: list[date]) -> str:

@@ -386,7 +386,7 @@ class Index(IndexFile):
         match: str | None = None,
     ) -> int:
         """At least as many records as ``papers`` would return, counted in a millisecond or
-        two: the FTS hits of ``match``, else the listed counts of the span's files."""
+        two: the FTS hits of ``match``, else (exactly) the listed counts of the span's files."""
         if match and self.fts:
             row = self.db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (match,))
             return int(row.fetchone()[0])
