@@ -93,6 +93,7 @@ TESTS: dict[str, list[str]] = {
     "store/zotero_state.py": ["tests/test_zotero.py"],
     "store/index_file.py": ["tests/test_index.py", "tests/test_broken_data_dir.py"],
     "store/spill.py": ["tests/test_spill.py"],
+    "store/index_rows.py": ["tests/test_index.py", "tests/test_spill.py"],
 }  # fmt: skip
 # Test files too slow or too broad to run per mutant (real-process stress runs, the linter).
 SKIP_TESTS = {"tests/test_concurrency.py", "tests/test_architecture.py"}

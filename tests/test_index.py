@@ -17,7 +17,7 @@ from papercli.core import listing, lookup
 from papercli.core.session import Session
 from papercli.models import Paper
 from papercli.query.filters import Criteria, apply
-from papercli.store import index, index_file
+from papercli.store import index, index_file, index_rows
 from papercli.store.cache import Listing, Store
 
 NOW = datetime(2026, 11, 27, 23, 0, tzinfo=UTC)
@@ -393,15 +393,15 @@ def test_a_row_reads_back_as_the_paper_it_was_written_from() -> None:
         sources=("hf", "arxiv"), doi="10.1234/x", journal_ref="J", arxiv_comment="C",
         upvotes_previous=4, affiliations=("U1", ""),
     )  # fmt: skip
-    row = (index.pack(paper), paper.title, paper.abstract, " ; ".join(paper.keywords))
-    assert index.unpack(*row) == paper
+    row = (index_rows.pack(paper), paper.title, paper.abstract, " ; ".join(paper.keywords))
+    assert index_rows.unpack(*row) == paper
     unset = [f for f, default in Paper._field_defaults.items() if getattr(paper, f) == default]
     assert unset == []  # a field added to Paper later must be given a value above
 
 
 @pytest.mark.parametrize(
     "record",
-    [b"", b"junk", marshal.dumps((1, 2)), marshal.dumps([None] * len(index._PACKED)), b"\xe9"],
+    [b"", b"junk", marshal.dumps((1, 2)), marshal.dumps([None] * len(index_rows._PACKED)), b"\xe9"],
 )
 def test_a_damaged_row_is_skipped(record: bytes) -> None:
-    assert index.unpack(record, "T", "A", "") is None
+    assert index_rows.unpack(record, "T", "A", "") is None

@@ -15,15 +15,13 @@ FTS5 gives word lookups and BM25 ranking without loading every abstract into mem
 from __future__ import annotations
 
 import contextlib
-import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from papercli.models import Paper, abs_url, id_of_stem, pdf_url
+from papercli.models import Paper, id_of_stem
 from papercli.query.matching import fold
 from papercli.store.cache import Listing
 from papercli.store.fts_query import WORD as _WORD
@@ -37,7 +35,16 @@ from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: th
     busy_error,
     fts_available,
     is_busy,
+    rebuild_fts,
     unusable_reason,
+)
+from papercli.store.index_rows import (
+    COLUMNS,
+    MERGE_ORDER,
+    merge_order,
+    pack,
+    span_where,
+    unpack,
 )
 
 if TYPE_CHECKING:
@@ -46,37 +53,6 @@ if TYPE_CHECKING:
 # A sync of this many files says so (one line in a pipe, a bar on a terminal).
 _SAY_FROM = 100
 FILES, WORDS = "indexing the cache", "building the word index"  # what the bars say
-# A row's ``record``: marshal bytes of every field but these (columns of their own, or
-# rebuilt from the id), in field order. A third of the size of the JSON it replaced, and
-# read back without parsing or re-validating: only validated papers are ever indexed.
-_APART = frozenset({"title", "abstract", "keywords", "url", "pdf_url"})
-_PACKED = tuple(f for f in Paper._fields if f not in _APART)
-# Rows and Papers convert by C-level picks, not field by field (building a Paper by keyword
-# was two thirds of reading a year's 7,500 matches; packing by getattr, 0.4 s of a build).
-_PICK = itemgetter(*(Paper._fields.index(f) for f in _PACKED))
-# Where each Paper field sits in ``(*record, title, abstract, keywords, url, pdf_url)``.
-_TAIL = ("title", "abstract", "keywords", "url", "pdf_url")
-_ORDER = itemgetter(*((_PACKED + _TAIL).index(f) for f in Paper._fields))
-_make = tuple.__new__
-
-
-def pack(paper: Paper) -> bytes:
-    """A paper's ``record`` column."""
-    return marshal.dumps(_PICK(paper))
-
-
-def unpack(record: bytes, title: str, abstract: str, keywords: str) -> Paper | None:
-    """The paper of one row; None for a damaged one (skipped: the JSON stays the truth)."""
-    try:
-        packed = marshal.loads(record)  # noqa: S302
-    except (ValueError, EOFError, TypeError):
-        return None
-    if type(packed) is not tuple or len(packed) != len(_PACKED):
-        return None
-    kept = tuple(keywords.split(" ; ")) if keywords else ()
-    paper_id = packed[0]
-    return _make(Paper, _ORDER((*packed, title, abstract, kept, abs_url(paper_id),
-                                pdf_url(paper_id))))  # fmt: skip
 
 
 def _journal(db: sqlite3.Connection, mode: str) -> None:
@@ -90,61 +66,6 @@ def _journal(db: sqlite3.Connection, mode: str) -> None:
 
     with contextlib.suppress(sqlite3.OperationalError):
         db.execute(f"PRAGMA journal_mode={mode}")
-
-
-# FTS5's defaults, which the syncs after a first build (a day's file at a time) run with.
-_FTS_DEFAULTS = (("hashsize", 1 << 20), ("automerge", 4), ("crisismerge", 16))
-# A first build: 8 MB of pending terms per segment, and no merging while it writes.
-_FTS_BULK = (("hashsize", 8 << 20), ("automerge", 0), ("crisismerge", 2000))
-
-
-def _rebuild_fts(db: sqlite3.Connection) -> None:
-    """Build the FTS table from the papers rows, in one pass (in the caller's transaction).
-
-    By default FTS5 writes a segment per megabyte of pending terms and merges segments as
-    it goes, so a year of papers is written about twice over and the merges leave freed
-    pages behind (2 MB at 50,000 papers; with automerge alone off, 12 MB, 8% of the file).
-    Eight times the buffer and no merging write a dozen segments once: 10-20% less time
-    (measured in interleaved builds of 50,000 and 150,000 papers) and a smaller file. The
-    defaults come back for later syncs; a cache past ~200,000 papers has more than 16
-    segments on a level, which FTS5 then merges once, on the next write.
-    """
-    _configure_fts(db, _FTS_BULK)
-    db.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
-    _configure_fts(db, _FTS_DEFAULTS)
-
-
-def _configure_fts(db: sqlite3.Connection, settings: tuple[tuple[str, int], ...]) -> None:
-    for name, value in settings:
-        db.execute("INSERT INTO fts(fts, rank) VALUES (?, ?)", (name, value))
-
-
-def _span_where(
-    since: date, until: date, hf: bool, cats: list[str]
-) -> tuple[str, list[Any]] | None:
-    """The WHERE clause (on ``papers p``) and parameters of a span's records; None when no
-    source is chosen. The clause is fixed text; every value goes through a placeholder."""
-    clauses = []
-    params: list[Any] = [since.isoformat(), until.isoformat()]
-    if hf:
-        clauses.append("p.source='hf'")
-    if cats:
-        clauses.append(f"(p.source='arxiv' AND p.category IN ({','.join('?' * len(cats))}))")
-        params += cats
-    if not clauses:
-        return None
-    return f"p.day BETWEEN ? AND ? AND ({' OR '.join(clauses)})", params
-
-
-_COLUMNS = "SELECT p.record, p.title, p.abstract, p.keywords FROM "
-# ``models.merge`` is not commutative (the first arXiv record gives the title, the first of
-# all the links), so every read hands a paper's records over in one order: by day, then as
-# indexed. A file indexed after a newer one (a backfill) must not change what is shown.
-_MERGE_ORDER = "p.day, p.rowid"
-
-
-def _merge_order(row: tuple[Any, ...]) -> tuple[str, int]:
-    return (row[0] or "", row[1])
 
 
 class FileMeta(NamedTuple):
@@ -241,7 +162,7 @@ class Index(IndexFile):
                     self.progress(0, 1, WORDS)
                 for index in INDEXES:
                     db.execute(f"CREATE INDEX {index}")
-                _rebuild_fts(db)
+                rebuild_fts(db)
                 if len(changed) >= _SAY_FROM:
                     self.progress(1, 1, WORDS)
             db.execute("COMMIT")
@@ -356,7 +277,7 @@ class Index(IndexFile):
         match: str | None = None,
     ) -> list[Paper]:
         """Records listed in [since, until] by the chosen sources (unmerged), FTS-narrowed."""
-        span = _span_where(since, until, hf, list(categories))
+        span = span_where(since, until, hf, list(categories))
         if span is None:
             return []
         where, params = span
@@ -369,11 +290,11 @@ class Index(IndexFile):
                 f"JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND {where}"
             )
             rows = self.db.execute(sql, (match, *params)).fetchall()
-            rows.sort(key=_merge_order)
+            rows.sort(key=merge_order)
             papers = (self._paper(*row[2:]) for row in rows)
             return [paper for paper in papers if paper is not None]
         # The day index hands the rows over in (day, rowid) order: no sort.
-        sql = f"{_COLUMNS}papers p WHERE {where} ORDER BY {_MERGE_ORDER}"
+        sql = f"{COLUMNS}papers p WHERE {where} ORDER BY {MERGE_ORDER}"
         return list(self._papers(sql, params))
 
     def most_papers(
@@ -415,7 +336,7 @@ class Index(IndexFile):
         temporary sort of every row); the FTS hits, when there is a ``match``, are a set
         of rowids the walk checks.
         """
-        span = _span_where(since, until, hf, list(categories))
+        span = span_where(since, until, hf, list(categories))
         if span is None:
             return
         where, params = span
@@ -423,8 +344,8 @@ class Index(IndexFile):
             where += " AND p.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
             params.append(match)
         # Each id's few records are sorted into the merge order; the ids come sorted.
-        order = f"p.id, {_MERGE_ORDER}"
-        sql = f"{_COLUMNS}papers p INDEXED BY papers_id WHERE {where} ORDER BY {order}"
+        order = f"p.id, {MERGE_ORDER}"
+        sql = f"{COLUMNS}papers p INDEXED BY papers_id WHERE {where} ORDER BY {order}"
         yield from self._papers(sql, params)
 
     def term_sums(

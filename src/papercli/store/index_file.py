@@ -74,6 +74,33 @@ class _Rebuild(Exception):
     """The index on disk is damaged or from another version: it must be built afresh."""
 
 
+# FTS5's defaults, which the syncs after a first build (a day's file at a time) run with.
+_FTS_DEFAULTS = (("hashsize", 1 << 20), ("automerge", 4), ("crisismerge", 16))
+# A first build: 8 MB of pending terms per segment, and no merging while it writes.
+_FTS_BULK = (("hashsize", 8 << 20), ("automerge", 0), ("crisismerge", 2000))
+
+
+def rebuild_fts(db: sqlite3.Connection) -> None:
+    """Build the FTS table from the papers rows, in one pass (in the caller's transaction).
+
+    By default FTS5 writes a segment per megabyte of pending terms and merges segments as
+    it goes, so a year of papers is written about twice over and the merges leave freed
+    pages behind (2 MB at 50,000 papers; with automerge alone off, 12 MB, 8% of the file).
+    Eight times the buffer and no merging write a dozen segments once: 10-20% less time
+    (measured in interleaved builds of 50,000 and 150,000 papers) and a smaller file. The
+    defaults come back for later syncs; a cache past ~200,000 papers has more than 16
+    segments on a level, which FTS5 then merges once, on the next write.
+    """
+    _configure_fts(db, _FTS_BULK)
+    db.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+    _configure_fts(db, _FTS_DEFAULTS)
+
+
+def _configure_fts(db: sqlite3.Connection, settings: tuple[tuple[str, int], ...]) -> None:
+    for name, value in settings:
+        db.execute("INSERT INTO fts(fts, rank) VALUES (?, ?)", (name, value))
+
+
 class IndexFile:
     """Opening, locking, rebuilding and falling back: the index file's life, apart from
     what it holds (``store.index.Index``); use as a context manager.
