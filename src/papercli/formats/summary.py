@@ -56,7 +56,7 @@ def upvote_cell(paper: Paper) -> str:
 
 def short_authors(paper: Paper, limit: int = 2) -> str:
     """``A. Author, B. Author et al.``; with ``limit`` 1, ``First Author et al.``"""
-    names = [sanitize(a) for a in paper.authors]
+    names = [sanitize(a) for a in paper.authors[: limit + 1]]
     if len(names) <= limit:
         return ", ".join(names)
     return ", ".join(names[:limit]) + " et al."
@@ -76,14 +76,15 @@ def authors_in(paper: Paper, width: int) -> str:
     Two names if they fit, else "First Author et al.", else "F. Author et al."; a name too
     long even then is cut, never the "et al." that says there are more.
     """
-    names = [sanitize(a) for a in paper.authors]
-    if not names:
+    count = len(paper.authors)
+    if not count:
         return ""
-    tail = " et al." if len(names) > 1 else ""
+    names = [sanitize(a) for a in paper.authors[:2]]  # a collaboration lists hundreds
+    tail = " et al." if count > 1 else ""
     candidates = []
-    if len(names) == 2:
+    if count == 2:
         candidates.append(f"{names[0]}, {names[1]}")
-    elif len(names) > 2:
+    elif count > 2:
         candidates.append(f"{names[0]}, {names[1]} et al.")
     candidates += [names[0] + tail, _initials(names[0]) + tail]
     for candidate in candidates:
