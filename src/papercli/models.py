@@ -75,6 +75,8 @@ def _strip(text: str, table: dict[int, str | None]) -> str:
 
 def sanitize(text: str) -> str:
     """Drop terminal escapes, control and bidi-override characters; keep all other text."""
+    if text.isascii() and is_clean(text):
+        return text  # the common case, checked in C; ``translate`` looks up every character
     return _strip(text, _CONTROLS)
 
 
