@@ -238,3 +238,30 @@ def test_an_index_damaged_where_only_a_spilled_read_looks_is_read_in_memory(
     assert result.exit_code == 0, result.output
     assert result.stdout == whole
     assert "indexing the cache in memory for this run" in result.stderr
+
+
+@pytest.mark.parametrize("hold", [10**9, 3])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-k", "diffusion", "--format", "jsonl"],
+        ["-k", "diffusion", "--min-upvotes", "1", "--format", "ids"],
+        ["-k", "diffusion", "--format", "table"],  # the path that holds every paper
+    ],
+)
+def test_keyword_listings_through_fts_equal_those_without(
+    args: list[str], hold: int, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # FTS matches records, the filters merged papers: an arXiv record that matched while the
+    # paper's HF record did not came back alone, without the upvotes (found by review).
+    from papercli.store import index_file
+
+    make_two_source_cache(isolated)
+    monkeypatch.setenv("PAPERS_NOW", NOW.isoformat())
+    monkeypatch.setattr(spill, "HOLD", hold)
+    runner = CliRunner()
+    narrowed = list_output(runner, *args)
+    monkeypatch.setattr(index_file, "fts_available", lambda: False)
+    (isolated / "cache" / "index.sqlite3").unlink()  # rebuilt without an FTS table
+    assert list_output(runner, *args) == narrowed
+    assert len(narrowed.splitlines()) > 20

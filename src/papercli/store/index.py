@@ -43,6 +43,7 @@ from papercli.store.index_rows import (
     MERGE_ORDER,
     merge_order,
     pack,
+    rows_in,
     span_where,
     unpack,
 )
@@ -66,6 +67,10 @@ def _journal(db: sqlite3.Connection, mode: str) -> None:
 
     with contextlib.suppress(sqlite3.OperationalError):
         db.execute(f"PRAGMA journal_mode={mode}")
+
+
+# A row with what orders and groups it first: day, rowid, id, then ``COLUMNS``'.
+_KEYED = "p.day, p.rowid, p.id, p.record, p.title, p.abstract, p.keywords"
 
 
 class FileMeta(NamedTuple):
@@ -286,16 +291,31 @@ class Index(IndexFile):
             # rowid order, put in the merge order here: sorting (day, rowid) pairs in Python
             # costs half of SQLite sorting whole rows (8 against 17 ms for 7,500 hits).
             sql = (
-                "SELECT p.day, p.rowid, p.record, p.title, p.abstract, p.keywords FROM fts "  # noqa: S608 - fixed clauses
-                f"JOIN papers p ON p.rowid = fts.rowid WHERE fts MATCH ? AND {where}"
+                f"SELECT {_KEYED} FROM fts JOIN papers p ON p.rowid = fts.rowid "  # noqa: S608 - fixed clauses
+                f"WHERE fts MATCH ? AND {where}"
             )
             rows = self.db.execute(sql, (match, *params)).fetchall()
+            rows += self._other_records(rows, where, params)
             rows.sort(key=merge_order)
-            papers = (self._paper(*row[2:]) for row in rows)
+            papers = (self._paper(*row[3:]) for row in rows)
             return [paper for paper in papers if paper is not None]
         # The day index hands the rows over in (day, rowid) order: no sort.
         sql = f"{COLUMNS}papers p WHERE {where} ORDER BY {MERGE_ORDER}"
         return list(self._papers(sql, params))
+
+    def _other_records(self, rows: list[Any], where: str, params: list[Any]) -> list[Any]:
+        """The span's other records of the papers FTS found a record of: the filters judge
+        the merged paper, which takes fields from every record (a paper whose arXiv record
+        matched and whose HF record did not kept no upvotes, and ``--min-upvotes`` lost it).
+        Ids are looked up in the id index alone; only the missing rows are read."""
+        seen = {row[1] for row in rows}
+        ids = list({row[2] for row in rows})
+        found = rows_in(self.db, "SELECT rowid FROM papers WHERE id IN", ids)
+        missing = [rowid for (rowid,) in found if rowid not in seen]
+        if not missing:
+            return []
+        sql = f"SELECT {_KEYED} FROM papers p WHERE {where} AND p.rowid IN"  # noqa: S608
+        return list(rows_in(self.db, sql, missing, params))
 
     def most_papers(
         self,
@@ -333,15 +353,19 @@ class Index(IndexFile):
 
         For listings too long to hold. The rows come by a walk of the id index, which reads
         them in order without sorting (0.26 s for 150,000 records, against 0.79 s through a
-        temporary sort of every row); the FTS hits, when there is a ``match``, are a set
-        of rowids the walk checks.
+        temporary sort of every row); with a ``match``, the walk keeps every record of the
+        papers FTS found a record of.
         """
         span = span_where(since, until, hf, list(categories))
         if span is None:
             return
         where, params = span
         if match and self.fts:
-            where += " AND p.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            # Every record of a paper FTS found a record of (see ``_other_records``).
+            where += (
+                " AND p.id IN (SELECT q.id FROM fts JOIN papers q ON q.rowid = fts.rowid"
+                " WHERE fts MATCH ?)"
+            )
             params.append(match)
         # Each id's few records are sorted into the merge order; the ids come sorted.
         order = f"p.id, {MERGE_ORDER}"

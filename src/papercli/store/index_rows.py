@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 from papercli.models import Paper, abs_url, pdf_url
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Iterator, Sequence
     from datetime import date
+
+# Values per look-up query: under SQLite's oldest limit of 999 parameters.
+PER_QUERY = 900
 
 # A row's ``record``: marshal bytes of every field but these (columns of their own, or
 # rebuilt from the id), in field order. A third of the size of the JSON it replaced, and
@@ -71,3 +76,13 @@ MERGE_ORDER = "p.day, p.rowid"
 def merge_order(row: tuple[Any, ...]) -> tuple[str, int]:
     """The sort key of a ``(day, rowid, ...)`` row in the merge order."""
     return (row[0] or "", row[1])
+
+
+def rows_in(
+    db: sqlite3.Connection, sql: str, values: Sequence[object], params: Sequence[object] = ()
+) -> Iterator[Any]:
+    """The rows of ``sql`` (ending in ``IN``) for ``values``, a bounded number at a time;
+    ``params`` fill the placeholders before the ``IN``."""
+    for start in range(0, len(values), PER_QUERY - len(params)):
+        chunk = values[start : start + PER_QUERY - len(params)]
+        yield from db.execute(f"{sql} ({','.join('?' * len(chunk))})", (*params, *chunk))

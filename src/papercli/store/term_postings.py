@@ -28,15 +28,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from papercli.store.index_file import BUSY_WAIT
+from papercli.store.index_rows import rows_in
 
 if TYPE_CHECKING:
     from papercli.models import Paper
 
-# Terms per look-up query: under SQLite's oldest limit of 999 parameters.
-_PER_QUERY = 900
 # More segments than this and the newer ones are merged into one.
 MAX_SEGMENTS = 8
 # Papers are renumbered well before this: a larger number is damage (and a list that long
@@ -211,13 +210,6 @@ def decode(data: bytes) -> Iterable[int]:
     return accumulate(deltas)
 
 
-def _rows_in(db: sqlite3.Connection, sql: str, values: Sequence[object]) -> Iterator[Any]:
-    """The rows of ``sql`` (ending in ``IN``) for ``values``, a bounded number at a time."""
-    for start in range(0, len(values), _PER_QUERY):
-        chunk = values[start : start + _PER_QUERY]
-        yield from db.execute(f"{sql} ({','.join('?' * len(chunk))})", chunk)
-
-
 def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
     """For each of ``ids`` that has terms stored (and maybe others): (id, ord, key, number
     of terms)."""
@@ -225,7 +217,7 @@ def known(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Row]:
         # Most of the table: one scan is several times faster than look-ups by id.
         return {row[0]: row for row in db.execute("SELECT id, ord, key, length FROM bag_docs")}
     sql = "SELECT id, ord, key, length FROM bag_docs WHERE id IN"
-    return {row[0]: row for row in _rows_in(db, sql, list(set(ids)))}
+    return {row[0]: row for row in rows_in(db, sql, list(set(ids)))}
 
 
 def add(db: sqlite3.Connection, papers: Sequence[tuple[str, int, Sequence[int]]]) -> list[int]:
@@ -301,7 +293,7 @@ def sums(db: sqlite3.Connection, weights: dict[int, float]) -> list[float]:
     raises ValueError when a posting list is damaged."""
     totals = [0.0] * (last_ord(db) + 1)
     sql = "SELECT term, docs FROM bag_postings WHERE term IN"
-    for term, docs in _rows_in(db, sql, list(weights)):
+    for term, docs in rows_in(db, sql, list(weights)):
         weight = weights[term]
         try:
             for ord_ in decode(docs):  # the hot loop: ~40 ns a posting
