@@ -4,8 +4,11 @@ The JSON files stay the source of truth: the index records each file's mtime and
 re-reads exactly the files that changed, appeared or vanished before every query, so it can
 never serve stale data for long. A missing, corrupt or older-version index is rebuilt, never
 fatal, and one that cannot be used on disk is built in memory (``store.index_file``). Titles,
-abstracts and keywords go into an FTS5 table used only to *narrow* candidates: the filters in
-``query.filters`` still decide what matches, so results are the same with or without it.
+abstracts and keywords go into an FTS5 table used only to *narrow* candidates: the papers of
+the records it finds come back with all their records, and the filters in ``query.filters``
+decide on the merged paper, so results are the same with or without it. (Not quite with
+``--all``: keywords that only different records of one paper hold, say one in the arXiv
+abstract and one in the HF keywords, match no single record.)
 
 Why SQLite: it is in the standard library, reads only the pages a query touches (a year of
 arXiv cs.* is ~600 MB of index, but a query maps a few MB), survives kill -9 mid-write, and
