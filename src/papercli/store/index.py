@@ -72,7 +72,7 @@ def _journal(db: sqlite3.Connection, mode: str) -> None:
         db.execute(f"PRAGMA journal_mode={mode}")
 
 
-# A row with what orders and groups it first: day, rowid, id, then ``COLUMNS``'.
+# A row with what orders and groups it first (day, rowid, id), then what ``COLUMNS`` picks.
 _KEYED = "p.day, p.rowid, p.id, p.record, p.title, p.abstract, p.keywords"
 
 

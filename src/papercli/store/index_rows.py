@@ -83,6 +83,7 @@ def rows_in(
 ) -> Iterator[Any]:
     """The rows of ``sql`` (ending in ``IN``) for ``values``, a bounded number at a time;
     ``params`` fill the placeholders before the ``IN``."""
-    for start in range(0, len(values), PER_QUERY - len(params)):
-        chunk = values[start : start + PER_QUERY - len(params)]
+    step = max(100, PER_QUERY - len(params))  # a span names at most ~160 categories
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
         yield from db.execute(f"{sql} ({','.join('?' * len(chunk))})", (*params, *chunk))
