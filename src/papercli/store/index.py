@@ -43,12 +43,14 @@ from papercli.store.index_file import (  # noqa: F401 - NAME, SCHEMA_VERSION: th
 )
 from papercli.store.index_rows import (
     COLUMNS,
+    KEYED,
     MERGE_ORDER,
     merge_order,
     pack,
     rows_in,
     span_where,
     unpack,
+    unpack_keyed,
 )
 
 if TYPE_CHECKING:
@@ -70,10 +72,6 @@ def _journal(db: sqlite3.Connection, mode: str) -> None:
 
     with contextlib.suppress(sqlite3.OperationalError):
         db.execute(f"PRAGMA journal_mode={mode}")
-
-
-# A row with what orders and groups it first (day, rowid, id), then what ``COLUMNS`` picks.
-_KEYED = "p.day, p.rowid, p.id, p.record, p.title, p.abstract, p.keywords"
 
 
 class FileMeta(NamedTuple):
@@ -294,13 +292,13 @@ class Index(IndexFile):
             # rowid order, put in the merge order here: sorting (day, rowid) pairs in Python
             # costs half of SQLite sorting whole rows (8 against 17 ms for 7,500 hits).
             sql = (
-                f"SELECT {_KEYED} FROM fts JOIN papers p ON p.rowid = fts.rowid "  # noqa: S608 - fixed clauses
+                f"SELECT {KEYED} FROM fts JOIN papers p ON p.rowid = fts.rowid "  # noqa: S608 - fixed clauses
                 f"WHERE fts MATCH ? AND {where}"
             )
             rows = self.db.execute(sql, (match, *params)).fetchall()
             rows += self._other_records(rows, where, params)
             rows.sort(key=merge_order)
-            papers = (self._paper(*row[3:]) for row in rows)
+            papers = map(unpack_keyed, rows)
             return [paper for paper in papers if paper is not None]
         # The day index hands the rows over in (day, rowid) order: no sort.
         sql = f"{COLUMNS}papers p WHERE {where} ORDER BY {MERGE_ORDER}"
@@ -317,7 +315,7 @@ class Index(IndexFile):
         missing = [rowid for (rowid,) in found if rowid not in seen]
         if not missing:
             return []
-        sql = f"SELECT {_KEYED} FROM papers p WHERE {where} AND p.rowid IN"  # noqa: S608
+        sql = f"SELECT {KEYED} FROM papers p WHERE {where} AND p.rowid IN"  # noqa: S608
         return list(rows_in(self.db, sql, missing, params))
 
     def most_papers(

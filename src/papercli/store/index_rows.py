@@ -66,7 +66,11 @@ def span_where(since: date, until: date, hf: bool, cats: list[str]) -> tuple[str
     return f"p.day BETWEEN ? AND ? AND ({' OR '.join(clauses)})", params
 
 
-COLUMNS = "SELECT p.record, p.title, p.abstract, p.keywords FROM "
+# What ``unpack`` takes, in its order: the one place a row's read columns are named.
+_READ = "p.record, p.title, p.abstract, p.keywords"
+COLUMNS = f"SELECT {_READ} FROM "  # noqa: S608 - constant text
+# The same row with what orders and groups it first: (day, rowid, id), then ``_READ``.
+KEYED = f"p.day, p.rowid, p.id, {_READ}"
 # ``models.merge`` is not commutative (the first arXiv record gives the title, the first of
 # all the links), so every read hands a paper's records over in one order: by day, then as
 # indexed. A file indexed after a newer one (a backfill) must not change what is shown.
@@ -74,8 +78,13 @@ MERGE_ORDER = "p.day, p.rowid"
 
 
 def merge_order(row: tuple[Any, ...]) -> tuple[str, int]:
-    """The sort key of a ``(day, rowid, ...)`` row in the merge order."""
+    """The sort key of a ``KEYED`` row in the merge order."""
     return (row[0] or "", row[1])
+
+
+def unpack_keyed(row: tuple[Any, ...]) -> Paper | None:
+    """``unpack`` of a ``KEYED`` row."""
+    return unpack(*row[3:])
 
 
 def rows_in(
