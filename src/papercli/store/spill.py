@@ -19,6 +19,7 @@ import marshal
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import IO, overload
 
 from papercli.models import Paper
@@ -109,7 +110,7 @@ class _Run:
         """The run in key order, readable once its last chunk is written."""
         self._flush()
         assert self.file is not None
-        self.entries.sort(key=_first, reverse=reverse)
+        self.entries.sort(key=itemgetter(0), reverse=reverse)
         offsets = array("q", (e[1] for e in self.entries))
         sizes = array("q", (e[2] for e in self.entries))
         self.entries = []
@@ -130,10 +131,6 @@ class _Run:
             with contextlib.suppress(OSError):
                 self.file.close()
         return papers
-
-
-def _first(entry: tuple[object, int, int]) -> object:
-    return entry[0]
 
 
 class Spilled(Sequence[Paper]):
